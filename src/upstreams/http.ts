@@ -1,0 +1,149 @@
+import { Agent, type Dispatcher, request } from "undici";
+import {
+  UpstreamError,
+  kindForStatus,
+  kindForTransportError,
+  type UpstreamErrorOptions,
+  type UpstreamName,
+} from "./upstream-error.js";
+
+/** Reads a backend's error body into the parts a caller may see (each backend has its own format). */
+export type ErrorBodyParser = (
+  status: number,
+  body: unknown,
+) => Pick<UpstreamErrorOptions, "backendCode" | "messages"> & { kind?: UpstreamError["kind"] };
+
+export interface UpstreamTarget {
+  name: UpstreamName;
+  baseUrl: URL;
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  /** Retries for idempotent reads only (GET, and POST searches marked idempotent). */
+  readRetries: number;
+  parseErrorBody: ErrorBodyParser;
+}
+
+export interface CallOptions {
+  method?: Dispatcher.HttpMethod;
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined | readonly string[]>;
+  /** Per-caller headers (forwarded credentials). */
+  headers?: Record<string, string>;
+  /** A read that may safely be repeated (lookups and searches). Mutations are never retried. */
+  idempotent?: boolean;
+  timeoutMs?: number;
+}
+
+/** One pooled keep-alive agent per backend; optional mTLS material for backends that authenticate by client certificate. */
+export function createDispatcher(opts: {
+  connections?: number;
+  timeoutMs: number;
+  tls?: { ca?: string; cert?: string; key?: string };
+}): Dispatcher {
+  return new Agent({
+    connections: opts.connections ?? 64,
+    keepAliveTimeout: 10_000,
+    headersTimeout: opts.timeoutMs,
+    bodyTimeout: opts.timeoutMs,
+    connect: { timeout: opts.timeoutMs, ...opts.tls },
+  });
+}
+
+function buildUrl(base: URL, path: string, query: CallOptions["query"]): URL {
+  const url = new URL(base.pathname.replace(/\/$/, "") + path, base);
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const item of v) url.searchParams.append(k, String(item));
+    else url.searchParams.set(k, String(v));
+  }
+  return url;
+}
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+/**
+ * Sends one request and returns parsed JSON (undefined for an empty body).
+ * Throws UpstreamError for any non-2xx or transport failure; never exposes the raw body.
+ */
+export async function callJson<T>(
+  target: UpstreamTarget,
+  operation: string,
+  path: string,
+  opts: CallOptions = {},
+): Promise<T> {
+  const attempts = opts.idempotent ? 1 + target.readRetries : 1;
+  let lastError: UpstreamError | undefined;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (attempt > 0) await sleep(Math.min(1000, 50 * 2 ** attempt) * (0.5 + Math.random()));
+    try {
+      return await callOnce<T>(target, operation, path, opts);
+    } catch (error) {
+      if (!(error instanceof UpstreamError) || !error.retryable || error.kind === "rate_limited") throw error;
+      lastError = error;
+    }
+  }
+  throw lastError!;
+}
+
+async function callOnce<T>(target: UpstreamTarget, operation: string, path: string, opts: CallOptions): Promise<T> {
+  const timeoutMs = opts.timeoutMs ?? target.timeoutMs;
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(buildUrl(target.baseUrl, path, opts.query), {
+      dispatcher: target.dispatcher,
+      method: opts.method ?? "GET",
+      headers: {
+        accept: "application/json, application/problem+json",
+        ...(opts.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...opts.headers,
+      },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (cause) {
+    const kind = kindForTransportError(cause);
+    throw new UpstreamError(target.name, kind, operation, kind === "timeout" ? "backend timed out" : "backend unreachable", { cause });
+  }
+  let text: string;
+  try {
+    text = await res.body.text();
+  } catch (cause) {
+    const kind = kindForTransportError(cause);
+    throw new UpstreamError(target.name, kind, operation, "backend connection failed while reading the answer", { cause });
+  }
+  if (res.statusCode >= 400) throw errorFromResponse(target, operation, res.statusCode, text, res.headers);
+  if (text.length === 0) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (cause) {
+    throw new UpstreamError(target.name, "bad_response", operation, "backend answered with a body that is not JSON", {
+      cause,
+      status: res.statusCode,
+    });
+  }
+}
+
+function errorFromResponse(
+  target: UpstreamTarget,
+  operation: string,
+  status: number,
+  text: string,
+  headers: Dispatcher.ResponseData["headers"],
+): UpstreamError {
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  const parsed = target.parseErrorBody(status, body);
+  const retryAfter = Number(headers["retry-after"]);
+  const kind = parsed.kind ?? kindForStatus(status);
+  const message = parsed.messages?.[0] ?? `backend answered ${status}`;
+  return new UpstreamError(target.name, kind, operation, message, {
+    status,
+    backendCode: parsed.backendCode,
+    messages: parsed.messages,
+    retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
+  });
+}
