@@ -1,0 +1,151 @@
+/** Everything the gateway reads from the environment, validated once at start. */
+export type CredentialMode = "service" | "forward";
+
+export interface BackendConfig {
+  /** Base URL; undefined means "use the embedded emulator". */
+  url?: string;
+  timeoutMs: number;
+  readRetries: number;
+  credentials: CredentialMode;
+}
+
+export interface CzertainlyConfig extends BackendConfig {
+  /** PEM client certificate sent as the `ssl-client-cert` header (service identity behind a TLS proxy). */
+  clientCertPem?: string;
+  /** mTLS material for a direct TLS connection to Core. */
+  tls?: { ca?: string; cert?: string; key?: string };
+}
+
+export interface HorizonConfig extends BackendConfig {
+  apiId?: string;
+  apiKey?: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  czertainly: CzertainlyConfig;
+  horizon: HorizonConfig;
+  /** Start the embedded emulators for backends without a URL. */
+  embeddedEmulators: boolean;
+  graphiql: boolean;
+  introspection: boolean;
+  maxDepth: number;
+  maxComplexity: number;
+  maxPageSize: number;
+  bodyLimitBytes: number;
+  rateLimitPerMinute: number;
+  watchIntervalMs: number;
+  maxPollsPerSecond: number;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+class ConfigReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v === "" ? undefined : v;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (["1", "true", "yes", "on"].includes(raw)) return true;
+    if (["0", "false", "no", "off"].includes(raw)) return false;
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  url(name: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    try {
+      const u = new URL(raw);
+      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
+      return raw.replace(/\/$/, "");
+    } catch {
+      this.problems.push(`${name} must be an http(s) URL (got "${raw}")`);
+      return undefined;
+    }
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name} must be one of ${allowed.join(", ")} (got "${raw}")`);
+    return fallback;
+  }
+}
+
+/** Thrown when the environment holds bad values; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map(p => `  - ${p}`).join("\n")}`);
+  }
+}
+
+const MODES = ["service", "forward"] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const r = new ConfigReader(env);
+  const production = env.NODE_ENV === "production";
+  const config: Config = {
+    port: r.int("PORT", 4000, 0, 65535),
+    host: r.string("HOST") ?? "0.0.0.0",
+    czertainly: {
+      url: r.url("CZERTAINLY_URL"),
+      timeoutMs: r.int("CZERTAINLY_TIMEOUT_MS", 10_000, 100, 300_000),
+      readRetries: r.int("CZERTAINLY_READ_RETRIES", 2, 0, 5),
+      credentials: r.oneOf("CZERTAINLY_CREDENTIALS", MODES, "service"),
+      clientCertPem: r.string("CZERTAINLY_CLIENT_CERT_PEM"),
+      tls: {
+        ca: r.string("CZERTAINLY_TLS_CA_PEM"),
+        cert: r.string("CZERTAINLY_TLS_CERT_PEM"),
+        key: r.string("CZERTAINLY_TLS_KEY_PEM"),
+      },
+    },
+    horizon: {
+      url: r.url("HORIZON_URL"),
+      timeoutMs: r.int("HORIZON_TIMEOUT_MS", 10_000, 100, 300_000),
+      readRetries: r.int("HORIZON_READ_RETRIES", 2, 0, 5),
+      credentials: r.oneOf("HORIZON_CREDENTIALS", MODES, "service"),
+      apiId: r.string("HORIZON_API_ID"),
+      apiKey: r.string("HORIZON_API_KEY"),
+    },
+    embeddedEmulators: r.bool("EMBEDDED_EMULATORS", true),
+    graphiql: r.bool("GRAPHIQL", !production),
+    introspection: r.bool("INTROSPECTION", !production),
+    maxDepth: r.int("MAX_QUERY_DEPTH", 12, 2, 100),
+    maxComplexity: r.int("MAX_QUERY_COMPLEXITY", 20_000, 10, 10_000_000),
+    maxPageSize: r.int("MAX_PAGE_SIZE", 100, 1, 1000),
+    bodyLimitBytes: r.int("MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
+    rateLimitPerMinute: r.int("RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000),
+    watchIntervalMs: r.int("WATCH_INTERVAL_MS", 2000, 50, 600_000),
+    maxPollsPerSecond: r.int("MAX_POLLS_PER_SECOND", 50, 1, 10_000),
+    logLevel: r.oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+  };
+  if (config.horizon.credentials === "service" && config.horizon.url && !(config.horizon.apiId && config.horizon.apiKey)) {
+    r.problems.push("HORIZON_API_ID and HORIZON_API_KEY are required when HORIZON_URL is set and HORIZON_CREDENTIALS=service");
+  }
+  if (!config.embeddedEmulators && (!config.czertainly.url || !config.horizon.url)) {
+    r.problems.push("EMBEDDED_EMULATORS=false needs both CZERTAINLY_URL and HORIZON_URL");
+  }
+  if (r.problems.length) throw new ConfigError(r.problems);
+  return config;
+}

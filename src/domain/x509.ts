@@ -1,0 +1,170 @@
+import { createHash, webcrypto } from "node:crypto";
+import * as x509 from "@peculiar/x509";
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+export interface DecodedName {
+  dn: string;
+  commonName?: string;
+  organization?: string;
+  organizationalUnit?: string;
+  country?: string;
+  locality?: string;
+  stateOrProvince?: string;
+  email?: string;
+}
+
+export interface DecodedCertificate {
+  subject: DecodedName;
+  issuer: DecodedName;
+  serialNumber: string;
+  notBefore: Date;
+  notAfter: Date;
+  fingerprintSha256: string;
+  fingerprintSha1: string;
+  publicKeyAlgorithm: string;
+  publicKeySize?: number;
+  publicKeyCurve?: string;
+  signatureAlgorithm: string;
+  sans: { dns: string[]; email: string[]; ip: string[]; uri: string[]; other: string[] };
+  keyUsage: string[];
+  extendedKeyUsage: string[];
+  basicConstraints?: { ca: boolean; pathLength?: number };
+  pem: string;
+}
+
+/** Thrown when certificate content cannot be decoded. */
+export class CertificateDecodeError extends Error {
+  override readonly name = "CertificateDecodeError";
+}
+
+const KEY_USAGE_NAMES: [number, string][] = [
+  [x509.KeyUsageFlags.digitalSignature, "digitalSignature"],
+  [x509.KeyUsageFlags.nonRepudiation, "nonRepudiation"],
+  [x509.KeyUsageFlags.keyEncipherment, "keyEncipherment"],
+  [x509.KeyUsageFlags.dataEncipherment, "dataEncipherment"],
+  [x509.KeyUsageFlags.keyAgreement, "keyAgreement"],
+  [x509.KeyUsageFlags.keyCertSign, "keyCertSign"],
+  [x509.KeyUsageFlags.cRLSign, "cRLSign"],
+  [x509.KeyUsageFlags.encipherOnly, "encipherOnly"],
+  [x509.KeyUsageFlags.decipherOnly, "decipherOnly"],
+];
+
+const EKU_NAMES: Record<string, string> = {
+  "1.3.6.1.5.5.7.3.1": "serverAuth",
+  "1.3.6.1.5.5.7.3.2": "clientAuth",
+  "1.3.6.1.5.5.7.3.3": "codeSigning",
+  "1.3.6.1.5.5.7.3.4": "emailProtection",
+  "1.3.6.1.5.5.7.3.8": "timeStamping",
+  "1.3.6.1.5.5.7.3.9": "ocspSigning",
+  "1.3.6.1.4.1.311.20.2.2": "smartcardLogon",
+};
+
+const CURVE_BY_OID: Record<string, string> = {
+  "1.2.840.10045.3.1.7": "P-256",
+  "1.3.132.0.34": "P-384",
+  "1.3.132.0.35": "P-521",
+};
+
+function decodeName(name: x509.Name): DecodedName {
+  const first = (type: string) => name.getField(type)[0];
+  return {
+    dn: name.toString(),
+    commonName: first("CN"),
+    organization: first("O"),
+    organizationalUnit: first("OU"),
+    country: first("C"),
+    locality: first("L"),
+    stateOrProvince: first("ST"),
+    email: first("E") ?? first("1.2.840.113549.1.9.1"),
+  };
+}
+
+/** Bytes of a certificate given as PEM or base64 DER. */
+export function certificateBytes(content: string): Buffer {
+  const trimmed = content.trim();
+  if (trimmed.startsWith("-----BEGIN")) {
+    const body = trimmed.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, "").replace(/\s+/g, "");
+    return Buffer.from(body, "base64");
+  }
+  return Buffer.from(trimmed.replace(/\s+/g, ""), "base64");
+}
+
+function publicKeyInfo(cert: x509.X509Certificate): Pick<DecodedCertificate, "publicKeyAlgorithm" | "publicKeySize" | "publicKeyCurve"> {
+  const alg = cert.publicKey.algorithm as { name: string; namedCurve?: string; modulusLength?: number };
+  if (alg.name === "ECDSA" || alg.name === "ECDH") {
+    const curve = alg.namedCurve ?? CURVE_BY_OID[alg.namedCurve ?? ""];
+    const size = curve ? Number(curve.replace(/\D/g, "")) || undefined : undefined;
+    return { publicKeyAlgorithm: "EC", publicKeyCurve: curve, publicKeySize: size };
+  }
+  if (alg.name.startsWith("RSA")) return { publicKeyAlgorithm: "RSA", publicKeySize: alg.modulusLength };
+  return { publicKeyAlgorithm: alg.name };
+}
+
+function decodeUncached(der: Buffer, sha256: string): DecodedCertificate {
+  let cert: x509.X509Certificate;
+  try {
+    cert = new x509.X509Certificate(new Uint8Array(der));
+  } catch (cause) {
+    throw new CertificateDecodeError("certificate content is not a valid X.509 certificate", { cause });
+  }
+  const sanExt = cert.getExtension("2.5.29.17") as x509.SubjectAlternativeNameExtension | null;
+  const sans: DecodedCertificate["sans"] = { dns: [], email: [], ip: [], uri: [], other: [] };
+  for (const n of sanExt?.names.toJSON() ?? []) {
+    if (n.type === "dns") sans.dns.push(n.value);
+    else if (n.type === "email") sans.email.push(n.value);
+    else if (n.type === "ip") sans.ip.push(n.value);
+    else if (n.type === "url") sans.uri.push(n.value);
+    else sans.other.push(`${n.type}:${n.value}`);
+  }
+  const ku = cert.getExtension("2.5.29.15") as x509.KeyUsagesExtension | null;
+  const eku = cert.getExtension("2.5.29.37") as x509.ExtendedKeyUsageExtension | null;
+  const bc = cert.getExtension("2.5.29.19") as x509.BasicConstraintsExtension | null;
+  const sig = cert.signatureAlgorithm as { name: string; hash?: { name: string } };
+  return {
+    subject: decodeName(cert.subjectName),
+    issuer: decodeName(cert.issuerName),
+    serialNumber: cert.serialNumber.toLowerCase(),
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+    fingerprintSha256: sha256,
+    fingerprintSha1: createHash("sha1").update(der).digest("hex"),
+    ...publicKeyInfo(cert),
+    signatureAlgorithm: sig.hash ? `${sig.hash.name.replace("-", "")}with${sig.name === "ECDSA" ? "ECDSA" : "RSA"}` : sig.name,
+    sans,
+    keyUsage: ku ? KEY_USAGE_NAMES.filter(([flag]) => (ku.usages & flag) !== 0).map(([, name]) => name) : [],
+    extendedKeyUsage: (eku?.usages ?? []).map(u => EKU_NAMES[String(u)] ?? String(u)),
+    basicConstraints: bc ? { ca: bc.ca, pathLength: bc.pathLength } : undefined,
+    pem: cert.toString("pem"),
+  };
+}
+
+/** Decoded certificates by SHA-256 fingerprint; bounded so a large inventory cannot grow memory without end. */
+const cache = new Map<string, DecodedCertificate>();
+const MAX_CACHED = 20_000;
+export const decodeStats = { hits: 0, misses: 0 };
+
+/**
+ * Decodes certificate content (PEM or base64 DER) into the fields the graph exposes.
+ * Results are cached by fingerprint: the same certificate from either backend is decoded once.
+ */
+export function decodeCertificate(content: string): DecodedCertificate {
+  const der = certificateBytes(content);
+  if (der.length === 0) throw new CertificateDecodeError("certificate content is empty");
+  const sha256 = createHash("sha256").update(der).digest("hex");
+  const hit = cache.get(sha256);
+  if (hit) {
+    decodeStats.hits++;
+    return hit;
+  }
+  decodeStats.misses++;
+  const decoded = decodeUncached(der, sha256);
+  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+  cache.set(sha256, decoded);
+  return decoded;
+}
+
+/** Empties the decode cache (benchmarks measure cold decoding with it). */
+export function clearDecodeCache(): void {
+  cache.clear();
+}

@@ -1,0 +1,60 @@
+import "reflect-metadata";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { startGateway } from "./server/gateway.js";
+import { createLogger } from "./server/logger.js";
+import { createUpstreams } from "./upstreams/clients.js";
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const needCz = !config.czertainly.url;
+  const needHz = !config.horizon.url;
+  let closeEmulators = async () => {};
+  let czUrl = config.czertainly.url;
+  let hzUrl = config.horizon.url;
+  if (needCz || needHz) {
+    // The emulators are loaded only here, in the entry point: gateway code never imports them.
+    const { startEmbeddedEmulators } = await import("./emulators/embedded.js");
+    const emulators = await startEmbeddedEmulators({ czertainly: needCz, horizon: needHz });
+    closeEmulators = () => emulators.close();
+    czUrl ??= emulators.czertainlyUrl;
+    hzUrl ??= emulators.horizonUrl;
+    if (needHz && emulators.horizonAdmin && config.horizon.credentials === "service") {
+      config.horizon.apiId = emulators.horizonAdmin.apiId;
+      config.horizon.apiKey = emulators.horizonAdmin.apiKey;
+    }
+    logger.info({ czertainly: needCz ? czUrl : undefined, horizon: needHz ? hzUrl : undefined }, "embedded emulators started");
+  }
+  const upstreams = createUpstreams(config, { czertainly: czUrl!, horizon: hzUrl! });
+  const gateway = await startGateway(config, { upstreams, logger, embedded: { czertainly: needCz, horizon: needHz } });
+  logger.info(
+    { graphql: gateway.url, subscriptions: gateway.wsUrl, graphiql: config.graphiql ? gateway.url.replace(/\/graphql$/, "/") : "disabled" },
+    "PKI Graph gateway listening",
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "draining and shutting down");
+    await gateway.stop();
+    await closeEmulators();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch(error => {
+  console.error("PKI Graph failed to start:", (error as Error).message);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+import { buildSchema, type PubSub } from "type-graphql";
+import type { GraphQLSchema } from "graphql";
+import { resolvers } from "../../resolvers/index.js";
+import { toGraphQLError } from "../errors/to-graphql-error.js";
+
+/** Builds the executable schema from the one resolver list (server, emitter and tests share it). */
+export async function buildGatewaySchema(pubSub?: PubSub): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    pubSub,
+    validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
+    globalMiddlewares: [
+      async (_action, next) => {
+        try {
+          return await next();
+        } catch (error) {
+          throw toGraphQLError(error);
+        }
+      },
+    ],
+  });
+}

@@ -1,0 +1,40 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { GraphQLError } from "graphql";
+import type { Config } from "../config.js";
+import { createLoaders, type Loaders } from "../loaders/create-loaders.js";
+import type { Upstreams } from "../upstreams/clients.js";
+import { callerCredentials, type CallerCredentials } from "./credentials.js";
+import type { Logger } from "./logger.js";
+
+/** Process-wide services; built once by startGateway. */
+export interface GatewayServices {
+  config: Config;
+  upstreams: Upstreams;
+  logger: Logger;
+  embedded: { czertainly: boolean; horizon: boolean };
+  onLoaderBatch?: (loader: string, size: number) => void;
+}
+
+/** What every resolver gets through @Ctx(): per operation, never shared. */
+export interface GatewayContext {
+  requestId: string;
+  services: GatewayServices;
+  creds: CallerCredentials;
+  loaders: Loaders;
+  /** Errors for fields that still returned data (one backend of two failed); appended to the response. */
+  partialErrors: GraphQLError[];
+}
+
+export function createContext(services: GatewayServices, req: IncomingMessage | undefined): GatewayContext {
+  const creds = callerCredentials(services.config, req);
+  const incomingId = req?.headers["x-request-id"];
+  const requestId = typeof incomingId === "string" && /^[\w.-]{1,64}$/.test(incomingId) ? incomingId : randomUUID();
+  return {
+    requestId,
+    services,
+    creds,
+    loaders: createLoaders(services.upstreams, creds, { onBatch: services.onLoaderBatch }),
+    partialErrors: [],
+  };
+}

@@ -1,0 +1,136 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { WebSocketServer } from "ws";
+import { useServer } from "graphql-ws/use/ws";
+import type { Config } from "../config.js";
+import { buildGatewaySchema } from "../schema/build.js";
+import type { Upstreams } from "../upstreams/clients.js";
+import { createContext, type GatewayContext, type GatewayServices } from "./context.js";
+import { maskError } from "./format-error.js";
+import { createHttpHandler, sendJson, type SideRoute } from "./http.js";
+import { createLogger, type Logger } from "./logger.js";
+
+export interface GatewayOptions {
+  upstreams: Upstreams;
+  embedded?: { czertainly: boolean; horizon: boolean };
+  logger?: Logger;
+}
+
+export interface RunningGateway {
+  url: string;
+  wsUrl: string;
+  port: number;
+  services: GatewayServices;
+  httpServer: Server;
+  stop(): Promise<void>;
+}
+
+/** Adds the errors of fields that still returned data (one backend of two failed) to the response. */
+const partialErrorsPlugin = (log: (e: unknown) => void): ApolloServerPlugin<GatewayContext> => ({
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind !== "single" || contextValue.partialErrors.length === 0) return;
+        const extra = contextValue.partialErrors.map(e => maskError(e.toJSON(), e, log));
+        response.body.singleResult.errors = [...(response.body.singleResult.errors ?? []), ...extra];
+      },
+    };
+  },
+});
+
+/** Starts the gateway: Apollo over node:http at /graphql, graphql-ws on the same path, health routes, GraphiQL. */
+export async function startGateway(config: Config, opts: GatewayOptions): Promise<RunningGateway> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const services: GatewayServices = {
+    config,
+    upstreams: opts.upstreams,
+    logger,
+    embedded: opts.embedded ?? { czertainly: false, horizon: false },
+  };
+  const logUnexpected = (error: unknown) =>
+    logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, "unexpected error");
+
+  const schema = await buildGatewaySchema();
+  const httpServer = createServer();
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const wsCleanup = useServer(
+    {
+      schema,
+      context: ctx => createContext(services, ctx.extra.request),
+      onNext: (_ctx, _id, _payload, result) => {
+        if (!("errors" in result) || !result.errors?.length) return result;
+        return { ...result, errors: result.errors.map(e => maskError(e.toJSON(), e, logUnexpected)) } as never;
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    formatError: (formatted, error) => maskError(formatted, error, logUnexpected),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      partialErrorsPlugin(logUnexpected),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  const sideRoutes: SideRoute[] = [
+    (req, res, url) => {
+      if (url.pathname !== "/healthz" || req.method !== "GET") return false;
+      sendJson(res, 200, { status: "ok" });
+      return true;
+    },
+    async (req, res, url) => {
+      if (url.pathname !== "/readyz" || req.method !== "GET") return false;
+      const [czertainly, horizon] = await Promise.all([opts.upstreams.czertainly.ping(), opts.upstreams.horizon.ping()]);
+      sendJson(res, czertainly && horizon ? 200 : 503, { status: czertainly && horizon ? "ready" : "degraded", backends: { czertainly, horizon } });
+      return true;
+    },
+  ];
+  httpServer.on(
+    "request",
+    createHttpHandler({
+      apollo,
+      context: async req => createContext(services, req),
+      graphiql: config.graphiql,
+      bodyLimitBytes: config.bodyLimitBytes,
+      sideRoutes,
+      onError: logUnexpected,
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    wsUrl: `ws://${host}:${port}/graphql`,
+    port,
+    services,
+    httpServer,
+    async stop() {
+      await apollo.stop();
+      wsServer.close();
+      await Promise.all([opts.upstreams.czertainly.close(), opts.upstreams.horizon.close()]);
+    },
+  };
+}

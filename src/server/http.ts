@@ -1,0 +1,120 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from "@apollo/server";
+import { graphiqlAsset, graphiqlHtml } from "./graphiql.js";
+
+/** A plain route beside GraphQL (health, metrics, SSE…): returns false when it does not handle the request. */
+export type SideRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+
+export interface HttpHandlerOptions<TContext extends object> {
+  apollo: ApolloServer<TContext>;
+  context: (req: IncomingMessage) => Promise<TContext>;
+  graphiql: boolean;
+  bodyLimitBytes: number;
+  sideRoutes: SideRoute[];
+  /** Called for failures outside GraphQL execution (never sent to the client). */
+  onError: (error: unknown) => void;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify(body));
+}
+
+/** GraphQL-over-HTTP error shape for failures before execution (bad JSON, too large). */
+function sendRequestError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+const wantsHtml = (req: IncomingMessage) =>
+  req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
+
+/** The gateway's node:http request handler: GraphiQL, side routes, then Apollo at /graphql. */
+export function createHttpHandler<TContext extends object>(opts: HttpHandlerOptions<TContext>) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://gateway");
+    try {
+      if (opts.graphiql && req.method === "GET") {
+        const asset = url.pathname.startsWith("/graphiql/") ? graphiqlAsset(url.pathname) : undefined;
+        if (asset) {
+          res.writeHead(200, { "content-type": asset.type, "cache-control": "public, max-age=3600" });
+          res.end(asset.body);
+          return;
+        }
+        if ((url.pathname === "/" || url.pathname === "/graphql") && wantsHtml(req) && !url.searchParams.has("query")) {
+          res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+          res.end(graphiqlHtml());
+          return;
+        }
+      }
+      for (const route of opts.sideRoutes) if (await route(req, res, url)) return;
+      if (url.pathname !== "/graphql") return sendJson(res, 404, { error: "Not found. GraphQL is at /graphql." });
+      await executeGraphQL(opts, req, res, url);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        return sendRequestError(res, 413, "PAYLOAD_TOO_LARGE", `Request body exceeds ${opts.bodyLimitBytes} bytes`);
+      }
+      opts.onError(error);
+      if (!res.headersSent) sendRequestError(res, 500, "INTERNAL_SERVER_ERROR", "Unexpected error.");
+      else res.destroy();
+    }
+  };
+}
+
+async function executeGraphQL<TContext extends object>(
+  opts: HttpHandlerOptions<TContext>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+  }
+  let body: unknown;
+  if (req.method === "POST") {
+    const raw = await readBody(req, opts.bodyLimitBytes);
+    const contentType = headers.get("content-type") ?? "";
+    if (contentType.includes("application/json") || contentType.includes("application/graphql-response+json")) {
+      try {
+        body = raw.length ? JSON.parse(raw) : undefined;
+      } catch {
+        return sendRequestError(res, 400, "BAD_REQUEST", "Request body is not valid JSON");
+      }
+    } else {
+      body = raw;
+    }
+  }
+  const httpGraphQLRequest: HTTPGraphQLRequest = {
+    method: (req.method ?? "GET").toUpperCase(),
+    headers,
+    search: url.search,
+    body,
+  };
+  const response = await opts.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest,
+    context: () => opts.context(req),
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === "complete") {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}

@@ -1,0 +1,34 @@
+import type { Config } from "../config.js";
+import { createCzertainlyClient, type CzertainlyClient } from "./czertainly/czertainly.client.js";
+import { createHorizonClient, type HorizonClient } from "./horizon/horizon.client.js";
+
+/** The gateway's two backend clients, one undici pool each. */
+export interface Upstreams {
+  czertainly: CzertainlyClient;
+  horizon: HorizonClient;
+}
+
+/** Builds the clients for the configured (or embedded emulator) URLs, with the service identity when configured. */
+export function createUpstreams(config: Config, urls: { czertainly: string; horizon: string }): Upstreams {
+  const cz = config.czertainly;
+  const hz = config.horizon;
+  return {
+    czertainly: createCzertainlyClient({
+      url: urls.czertainly,
+      timeoutMs: cz.timeoutMs,
+      readRetries: cz.readRetries,
+      tls: cz.tls,
+      headers:
+        cz.credentials === "service" && cz.clientCertPem
+          ? { "ssl-client-cert": encodeURIComponent(cz.clientCertPem) }
+          : undefined,
+    }),
+    horizon: createHorizonClient({
+      url: urls.horizon,
+      timeoutMs: hz.timeoutMs,
+      readRetries: hz.readRetries,
+      apiId: hz.credentials === "service" ? hz.apiId : undefined,
+      apiKey: hz.credentials === "service" ? hz.apiKey : undefined,
+    }),
+  };
+}

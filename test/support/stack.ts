@@ -1,0 +1,55 @@
+import { request } from "undici";
+import { loadConfig, type Config } from "../../src/config.js";
+import { startCzertainlyEmulator, type CzertainlyEmulator } from "../../src/emulators/czertainly/czertainly.emulator.js";
+import { startHorizonEmulator, type HorizonEmulator } from "../../src/emulators/horizon/horizon.emulator.js";
+import { startGateway, type RunningGateway } from "../../src/server/gateway.js";
+import { createLogger } from "../../src/server/logger.js";
+import { createUpstreams } from "../../src/upstreams/clients.js";
+
+export interface GraphQLResult<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+export interface TestStack {
+  gateway: RunningGateway;
+  cz: CzertainlyEmulator;
+  hz: HorizonEmulator;
+  config: Config;
+  /** Sends one GraphQL operation over real HTTP. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>>;
+  close(): Promise<void>;
+}
+
+/** Both emulators and a gateway on port 0, wired over real HTTP, as `npm start` wires them. */
+export async function startTestStack(env: Record<string, string> = {}, logStream?: NodeJS.WritableStream): Promise<TestStack> {
+  const [cz, hz] = await Promise.all([startCzertainlyEmulator({ port: 0 }), startHorizonEmulator({ port: 0 })]);
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", CZERTAINLY_TIMEOUT_MS: "3000", HORIZON_TIMEOUT_MS: "3000", ...env });
+  if (config.horizon.credentials === "service") {
+    config.horizon.apiId = hz.accounts.admin.apiId;
+    config.horizon.apiKey = hz.accounts.admin.apiKey;
+  }
+  const upstreams = createUpstreams(config, { czertainly: `${cz.url}/api`, horizon: hz.url });
+  const logger = logStream ? createLogger(env.LOG_LEVEL ?? "info", logStream) : createLogger("silent");
+  const gateway = await startGateway(config, { upstreams, logger });
+  return {
+    gateway,
+    cz,
+    hz,
+    config,
+    async gql(query, variables, headers) {
+      const res = await request(gateway.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.body.json()) as GraphQLResult;
+      return { ...body, status: res.statusCode };
+    },
+    async close() {
+      await gateway.stop();
+      await Promise.all([cz.close(), hz.close()]);
+    },
+  };
+}
