@@ -2,6 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { GraphQLError } from "graphql";
 import type { Config } from "../config.js";
+import type { Certificate } from "../model/certificate.type.js";
+import type { Request } from "../model/request.type.js";
+import type { IdempotencyStore } from "../services/idempotency.js";
 import { createLoaders, type Loaders } from "../loaders/create-loaders.js";
 import type { Upstreams } from "../upstreams/clients.js";
 import { callerCredentials, type CallerCredentials } from "./credentials.js";
@@ -14,6 +17,16 @@ export interface GatewayServices {
   logger: Logger;
   embedded: { czertainly: boolean; horizon: boolean };
   onLoaderBatch?: (loader: string, size: number) => void;
+  /** Remembers mutations by idempotency key (no double issuance on a retry). */
+  idempotency: IdempotencyStore;
+  /** Pushes a state a mutation saw to watchers at once (set by the watch hub). */
+  publish?: StatePublisher;
+}
+
+/** What mutations tell the watchers; implemented by the watch hub (src/events). */
+export interface StatePublisher {
+  publishCertificate(certificate: Certificate): void;
+  publishRequest(request: Request): void;
 }
 
 /** What every resolver gets through @Ctx(): per operation, never shared. */

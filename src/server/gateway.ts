@@ -7,6 +7,7 @@ import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Config } from "../config.js";
 import { buildGatewaySchema } from "../schema/build.js";
+import { IdempotencyStore } from "../services/idempotency.js";
 import type { Upstreams } from "../upstreams/clients.js";
 import { createContext, type GatewayContext, type GatewayServices } from "./context.js";
 import { maskError } from "./format-error.js";
@@ -49,6 +50,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     upstreams: opts.upstreams,
     logger,
     embedded: opts.embedded ?? { czertainly: false, horizon: false },
+    idempotency: new IdempotencyStore(),
   };
   const logUnexpected = (error: unknown) =>
     logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, "unexpected error");
