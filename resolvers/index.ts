@@ -1,7 +1,10 @@
 import type { NonEmptyArray } from "type-graphql";
+import { CertificateMutationResolver } from "./certificate.mutation.js";
 import { CertificateResolver } from "./certificate.resolver.js";
+import { CzertainlyMutationResolver } from "./czertainly.mutation.js";
 import { NodeResolver } from "./node.resolver.js";
 import { RaProfileResolver } from "./ra-profile.resolver.js";
+import { RequestMutationResolver } from "./request.mutation.js";
 import { RequestResolver } from "./request.resolver.js";
 import { SystemResolver } from "./system.resolver.js";
 
@@ -12,4 +15,7 @@ export const resolvers: NonEmptyArray<Function> = [
   CertificateResolver,
   RequestResolver,
   RaProfileResolver,
+  CertificateMutationResolver,
+  RequestMutationResolver,
+  CzertainlyMutationResolver,
 ];

@@ -1,0 +1,91 @@
+import { registerDecorator, type ValidationOptions } from "class-validator";
+import { webcrypto } from "node:crypto";
+import * as x509 from "@peculiar/x509";
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+const MAX_PEM_LENGTH = 64 * 1024;
+
+function bytesOf(input: string): Uint8Array<ArrayBuffer> | undefined {
+  const trimmed = input.trim();
+  const body = trimmed.startsWith("-----BEGIN")
+    ? trimmed.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, "")
+    : trimmed;
+  const compact = body.replace(/\s+/g, "");
+  if (!compact || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return undefined;
+  const buf = Buffer.from(compact, "base64");
+  return new Uint8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+}
+
+/** Parses a PKCS#10 request from PEM or base64 DER; undefined when it is not one. */
+export function parseCsrInput(input: string): x509.Pkcs10CertificateRequest | undefined {
+  if (typeof input !== "string" || input.length > MAX_PEM_LENGTH) return undefined;
+  const bytes = bytesOf(input);
+  if (!bytes) return undefined;
+  try {
+    return new x509.Pkcs10CertificateRequest(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses a certificate from PEM or base64 DER; undefined when it is not one. */
+export function parseCertificateInput(input: string): x509.X509Certificate | undefined {
+  if (typeof input !== "string" || input.length > MAX_PEM_LENGTH) return undefined;
+  const bytes = bytesOf(input);
+  if (!bytes) return undefined;
+  try {
+    return new x509.X509Certificate(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CSR parses (PEM or base64 DER) and its self-signature verifies. */
+export function IsCsr(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: "isCsr",
+      target: object.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be a PKCS#10 CSR (PEM or base64 DER) whose signature verifies`, ...options },
+      validator: {
+        async validate(value: unknown) {
+          if (typeof value !== "string") return false;
+          const csr = parseCsrInput(value);
+          if (!csr) return false;
+          try {
+            return await csr.verify();
+          } catch {
+            return false;
+          }
+        },
+      },
+    });
+}
+
+/** The value parses as an X.509 certificate (PEM or base64 DER). */
+export function IsCertificateContent(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: "isCertificateContent",
+      target: object.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be an X.509 certificate (PEM or base64 DER)`, ...options },
+      validator: {
+        validate: (value: unknown) => typeof value === "string" && parseCertificateInput(value) !== undefined,
+      },
+    });
+}
+
+/** Base64 DER of the input (the form both backends store). */
+export function toBase64Der(input: string): string {
+  return Buffer.from(bytesOf(input) ?? new Uint8Array()).toString("base64");
+}
+
+/** PEM of a CSR input (Horizon templates take PEM). */
+export function csrToPem(input: string): string {
+  const csr = parseCsrInput(input);
+  if (!csr) throw new Error("not a CSR");
+  return csr.toString("pem");
+}

@@ -1,0 +1,81 @@
+import { certificateFromCzertainly, endEntityFromCzertainly, type CzCertificateLike, type CzEndEntityLike } from "../domain/czertainly.mapper.js";
+import { revocationReasonForCzertainly } from "../domain/states.js";
+import { decodeCertificate } from "../domain/x509.js";
+import { Certificate } from "../model/certificate.type.js";
+import type { EndEntityInput, LegacyIssueInput, LegacyRevokeInput } from "../model/inputs/request.inputs.js";
+import type { ValidateAttributesInput } from "../model/inputs/operation.inputs.js";
+import { toBase64Der } from "../model/inputs/validators.js";
+import { EndEntityPayload, OperationPayload, ValidationResult } from "../model/payloads.js";
+import type { EndEntity } from "../model/ra-profile.type.js";
+import type { GatewayContext } from "../server/context.js";
+import { headersFor } from "../server/credentials.js";
+import { UpstreamError } from "../upstreams/upstream-error.js";
+import { toRequestAttributes } from "./certificate-target.js";
+import { certificatePayload } from "./czertainly-operations.js";
+import { resolveRaProfile } from "./ra-profile-target.js";
+
+const opts = (ctx: GatewayContext) => ({ headers: headersFor(ctx.creds, "czertainly") });
+
+/** Legacy v1 issue answers with the certificate only: Core's inventory then gives its uuid (search by serial). */
+export async function legacyIssue(ctx: GatewayContext, input: LegacyIssueInput): Promise<OperationPayload> {
+  const profile = await resolveRaProfile(ctx, input.raProfileId);
+  const res = await ctx.services.upstreams.czertainly.legacyIssue(
+    profile.name,
+    { username: input.username, password: input.password, pkcs10: toBase64Der(input.csr) } as never,
+    opts(ctx),
+  );
+  const content = (res as { certificateData: string }).certificateData;
+  const serial = decodeCertificate(content).serialNumber;
+  const found = await ctx.services.upstreams.czertainly.searchCertificates(
+    { filters: [{ fieldSource: "property", fieldIdentifier: "SERIAL_NUMBER", condition: "EQUALS", value: serial }], itemsPerPage: 1, pageNumber: 1 } as never,
+    opts(ctx),
+  );
+  const dto = (found.certificates as CzCertificateLike[])[0];
+  return certificatePayload(ctx, dto ? new Certificate(certificateFromCzertainly(dto, content)) : null);
+}
+
+export async function legacyRevoke(ctx: GatewayContext, input: LegacyRevokeInput): Promise<boolean> {
+  const profile = await resolveRaProfile(ctx, input.raProfileId);
+  await ctx.services.upstreams.czertainly.legacyRevoke(
+    profile.name,
+    { certificateSN: input.serialNumber, issuerDN: input.issuerDn, reason: revocationReasonForCzertainly(input.reason) } as never,
+    opts(ctx),
+  );
+  return true;
+}
+
+async function readEndEntity(ctx: GatewayContext, profileName: string, username: string): Promise<EndEntity | null> {
+  const e = await ctx.services.upstreams.czertainly.getEndEntity(profileName, username, opts(ctx));
+  return e ? endEntityFromCzertainly(e as CzEndEntityLike) : null;
+}
+
+export async function saveEndEntity(ctx: GatewayContext, input: EndEntityInput, mode: "add" | "edit"): Promise<EndEntityPayload> {
+  const profile = await resolveRaProfile(ctx, input.raProfileId);
+  const body = {
+    raProfile: { uuid: profile.uuid, name: profile.name },
+    password: input.password,
+    subjectDN: input.subjectDn,
+    email: input.email,
+    subjectAltName: input.subjectAltName,
+    extensionData: [],
+  };
+  const client = ctx.services.upstreams.czertainly;
+  if (mode === "add") await client.addEndEntity(profile.name, { ...body, username: input.username } as never, opts(ctx));
+  else await client.editEndEntity(profile.name, input.username, { ...body, status: input.status ?? "NEW" } as never, opts(ctx));
+  return Object.assign(new EndEntityPayload(), { endEntity: await readEndEntity(ctx, profile.name, input.username) });
+}
+
+/** Validation answers 422 with messages when attributes do not fit: that is a result here, not an error. */
+export async function validateAttributes(ctx: GatewayContext, kind: "issue" | "revoke", input: ValidateAttributesInput): Promise<ValidationResult> {
+  const profile = await resolveRaProfile(ctx, input.raProfileId);
+  const client = ctx.services.upstreams.czertainly;
+  const attributes = toRequestAttributes(input.attributes);
+  try {
+    if (kind === "issue") await client.validateIssueAttributes(profile.authorityUuid, profile.uuid, attributes as never, opts(ctx));
+    else await client.validateRevokeAttributes(profile.authorityUuid, profile.uuid, attributes as never, opts(ctx));
+    return { valid: true, messages: [] };
+  } catch (error) {
+    if (error instanceof UpstreamError && error.kind === "validation") return { valid: false, messages: error.messages };
+    throw error;
+  }
+}
