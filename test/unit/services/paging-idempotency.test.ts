@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { IdempotencyStore } from "../../../src/services/idempotency.js";
+import { decodeCursor, encodeCursor, readWindow } from "../../../src/services/paging.js";
+
+const data = Array.from({ length: 25 }, (_, i) => i);
+function pagedSource() {
+  const calls: [number, number][] = [];
+  const read = async (page: number, size: number) => {
+    calls.push([page, size]);
+    return { items: data.slice((page - 1) * size, page * size), total: data.length };
+  };
+  return { read, calls };
+}
+
+describe("readWindow", () => {
+  it("reads an aligned window with one call", async () => {
+    const { read, calls } = pagedSource();
+    const w = await readWindow(read, 10, 10);
+    expect(w.items).toEqual(data.slice(10, 20));
+    expect(w.hasMore).toBe(true);
+    expect(calls).toEqual([[2, 10]]);
+  });
+
+  it("reads an unaligned window with two calls", async () => {
+    const { read, calls } = pagedSource();
+    const w = await readWindow(read, 7, 10);
+    expect(w.items).toEqual(data.slice(7, 17));
+    expect(calls).toEqual([
+      [1, 10],
+      [2, 10],
+    ]);
+  });
+
+  it("says when the end is reached", async () => {
+    const { read } = pagedSource();
+    const w = await readWindow(read, 20, 10);
+    expect(w.items).toEqual(data.slice(20));
+    expect(w.hasMore).toBe(false);
+    expect(w.total).toBe(25);
+  });
+});
+
+describe("cursors", () => {
+  it("round-trip and reject foreign strings", () => {
+    expect(decodeCursor(encodeCursor({ backend: "HORIZON", offset: 40 }))).toEqual({ backend: "HORIZON", offset: 40 });
+    expect(decodeCursor("garbage")).toBeUndefined();
+    expect(decodeCursor(Buffer.from('["X",-1]').toString("base64url"))).toBeUndefined();
+  });
+});
+
+describe("IdempotencyStore", () => {
+  const scope = (key: string | undefined, input: unknown = { a: 1 }) => ({ principal: "p", mutation: "issue", key, input });
+
+  it("runs concurrent identical calls once and replays the first result", async () => {
+    const store = new IdempotencyStore();
+    let runs = 0;
+    const action = async () => {
+      runs++;
+      await new Promise(r => setTimeout(r, 20));
+      return { value: runs, replayed: false };
+    };
+    const replay = (first: { value: number; replayed: boolean }) => ({ ...first, replayed: true });
+    const results = await Promise.all(Array.from({ length: 5 }, () => store.run(scope("k1"), action, replay)));
+    expect(runs).toBe(1);
+    expect(results.filter(r => !r.replayed)).toHaveLength(1);
+    expect(new Set(results.map(r => r.value))).toEqual(new Set([1]));
+  });
+
+  it("refuses the same key with different input", async () => {
+    const store = new IdempotencyStore();
+    await store.run(scope("k2", { a: 1 }), async () => 1, x => x);
+    await expect(store.run(scope("k2", { a: 2 }), async () => 2, x => x)).rejects.toMatchObject({
+      extensions: { code: "IDEMPOTENCY_CONFLICT" },
+    });
+  });
+
+  it("forgets a failed call so it can be retried, and ignores calls without a key", async () => {
+    const store = new IdempotencyStore();
+    await expect(store.run(scope("k3"), async () => Promise.reject(new Error("boom")), x => x)).rejects.toThrow("boom");
+    expect(await store.run(scope("k3"), async () => "ok", x => x)).toBe("ok");
+    let runs = 0;
+    await store.run(scope(undefined), async () => ++runs, x => x);
+    await store.run(scope(undefined), async () => ++runs, x => x);
+    expect(runs).toBe(2);
+  });
+});
