@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -22,7 +23,9 @@ export function graphiqlAsset(path: string): { body: Buffer; type: string } | un
   if (!asset) return undefined;
   let body = cache.get(path);
   if (!body) {
-    body = readFileSync(require.resolve(asset.file));
+    // Resolve through package.json: react's "exports" map hides its umd/ folder from require.resolve.
+    const [pkg, ...rest] = asset.file.split("/");
+    body = readFileSync(join(dirname(require.resolve(`${pkg}/package.json`)), ...rest));
     cache.set(path, body);
   }
   return { body, type: asset.type };
