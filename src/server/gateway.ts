@@ -62,9 +62,9 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     {
       schema,
       context: ctx => createContext(services, ctx.extra.request),
-      onNext: (_ctx, _id, _payload, result) => {
-        if (!("errors" in result) || !result.errors?.length) return result;
-        return { ...result, errors: result.errors.map(e => maskError(e.toJSON(), e, logUnexpected)) } as never;
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors?.length) return;
+        return { ...result, errors: result.errors.map(e => maskError(e.toJSON(), e, logUnexpected)) };
       },
     },
     wsServer,
