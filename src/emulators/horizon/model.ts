@@ -53,7 +53,7 @@ export function profile(name: string, module: HorizonProfile["module"], over: Pa
 export function defaultProfiles(): HorizonProfile[] {
   return [
     profile("auto-profile", "webra"),
-    profile("approval-profile", "webra", { approval: true, centralized: false, escrow: false, renewalPeriodDays: 30 }),
+    profile("approval-profile", "webra", { approval: true, escrow: false, renewalPeriodDays: 30 }),
     profile("central-profile", "webra", { decentralized: false, p12passwordMode: "manual", renewalEnabled: false }),
     profile("est-profile", "est", { dnWhitelist: true }),
     profile("scep-profile", "scep", { dnWhitelist: false }),

@@ -107,11 +107,40 @@ describe("Horizon emulator: webra workflows on existing certificates", () => {
   });
 });
 
+describe("Horizon emulator: more workflow edges", () => {
+  it("centralized enroll on an approval profile: PKCS#12 appears on GET after approval", async () => {
+    const p = await c.requester.submit({ module: "webra", workflow: "enroll", profile: "approval-profile", template: { subject: [{ element: "cn.1", value: "pc.test" }] } });
+    expect(p.status).toBe("pending");
+    expect(p.pkcs12 ?? null).toBeNull();
+    await c.approver.approve({ _id: p._id, module: "webra", workflow: "enroll" });
+    const got = await c.requester.getRequest(p._id);
+    expect(got?.status).toBe("completed");
+    expect(got?.pkcs12?.value).toBeTruthy();
+    expect(got?.password?.value).toBeTruthy();
+    expect(got?.certificate?.keyType).toBe("rsa-2048");
+  });
+  it("import of a certificate whose key is already escrowed → WEBRA-IMPORT-003 invalid_state", async () => {
+    const a = await centralized("esc.test");
+    const e = await failure(c.admin.submit({ module: "webra", workflow: "import", profile: "auto-profile", certificatePem: a.certificate, template: { privateKey: "-----BEGIN PRIVATE KEY-----\nAA\n-----END PRIVATE KEY-----" } }));
+    expect([e.backendCode, e.kind]).toEqual(["WEBRA-IMPORT-003", "invalid_state"]);
+  });
+  it("update of an unknown certificate → 404 REQ-009", async () => {
+    const e = await failure(c.admin.submit({ workflow: "update", certificateId: "missing", template: {} }));
+    expect([e.status, e.backendCode, e.kind]).toEqual([404, "REQ-009", "not_found"]);
+  });
+  it("approve with dryRun leaves the request pending; approver template edits apply", async () => {
+    const p = await c.requester.submit({ module: "webra", workflow: "enroll", profile: "approval-profile", template: { csr: await csrPem("edit.test") } });
+    expect((await c.approver.approve({ _id: p._id, module: "webra", workflow: "enroll", dryRun: true })).status).toBe("pending");
+    const done = await c.approver.approve({ _id: p._id, module: "webra", workflow: "enroll", template: { ...p.template, owner: { value: "approver-set" } } });
+    expect(done.certificate?.owner).toBe("approver-set");
+  });
+});
+
 describe("Horizon emulator: validation codes", () => {
   const enroll = (profile: string, template: object, extra: object = {}) =>
     failure(c.admin.submit({ module: "webra", workflow: "enroll", profile, template, ...extra } as never));
   it.each([
-    ["WEBRA-ENROLL-001", "approval-profile", { subject: [{ element: "cn.1", value: "x" }] }],
+    ["WEBRA-ENROLL-001", "central-profile", { csr: "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----" }],
     ["WEBRA-ENROLL-002", "auto-profile", { keyType: "ec-secp384r1", subject: [{ element: "cn.1", value: "x" }] }],
     ["WEBRA-ENROLL-003", "auto-profile", { csr: "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----" }],
     ["WEBRA-ENROLL-004", "auto-profile", { subject: [{ element: "zz.1", value: "x" }] }],
