@@ -2,7 +2,7 @@ import type { HzCertificate, HzRequest, HzSearchQuery, HzSearchResults } from ".
 import { bad, Problem } from "./problems.js";
 
 /**
- * A useful subset of HCQL/HRQL (see README): clauses joined by `and`;
+ * A useful subset of HCQL/HRQL (see README): clauses combined with `and`, `or`, `not` and parentheses;
  * `<field> [not] equals|=|contains|in|before|after <value>`, `status is valid|revoked|expired`,
  * `request is valid|expired`. Field names are lowercase as in the product.
  */
@@ -11,23 +11,87 @@ type Special<T> = (item: T, word: string, now: number) => boolean | undefined;
 
 const hql = (detail: string): Problem => bad("HQL-001", "Invalid query", detail);
 
-function splitAnd(query: string): string[] {
-  const parts: string[] = [];
+type Token = { t: "(" | ")" | "and" | "or" | "not" } | { t: "clause"; text: string };
+
+/** Splits a query into clauses, parentheses and and/or/not, leaving quoted strings and lists whole. */
+function tokenize(query: string): Token[] {
+  const tokens: Token[] = [];
   let cur = "";
   let quoted = false;
+  const flush = () => {
+    if (cur.trim()) tokens.push({ t: "clause", text: cur.trim() });
+    cur = "";
+  };
   for (let i = 0; i < query.length; i++) {
     const ch = query[i]!;
-    if (ch === '"') quoted = !quoted;
-    if (!quoted && /^\s+and\s+/i.test(query.slice(i)) && /\s/.test(ch)) {
-      parts.push(cur.trim());
-      i += query.slice(i).match(/^\s+and\s+/i)![0].length - 1;
-      cur = "";
-      continue;
+    if (ch === '"' && query[i - 1] !== "\\") quoted = !quoted;
+    if (!quoted) {
+      if (ch === "(") {
+        if (/^not$/i.test(cur.trim())) {
+          cur = "";
+          tokens.push({ t: "not" });
+        } else flush();
+        tokens.push({ t: "(" });
+        continue;
+      }
+      if (ch === ")") {
+        flush();
+        tokens.push({ t: ")" });
+        continue;
+      }
+      const kw = /\s/.test(ch) ? /^\s+(and|or)\s+/i.exec(query.slice(i)) : null;
+      if (kw) {
+        flush();
+        tokens.push({ t: kw[1]!.toLowerCase() as "and" | "or" });
+        i += kw[0].length - 1;
+        continue;
+      }
     }
     cur += ch;
   }
-  if (cur.trim()) parts.push(cur.trim());
-  return parts;
+  if (quoted) throw hql("unterminated string");
+  flush();
+  return tokens;
+}
+
+/** expr := term (or term)*; term := factor (and factor)*; factor := ( expr ) | not factor | clause. */
+function parseTokens<T>(tokens: Token[], clause: (text: string) => (item: T) => boolean): (item: T) => boolean {
+  let pos = 0;
+  const peek = () => tokens[pos]?.t;
+  const expr = (): ((item: T) => boolean) => {
+    const parts = [term()];
+    while (peek() === "or") {
+      pos++;
+      parts.push(term());
+    }
+    return parts.length === 1 ? parts[0]! : item => parts.some(p => p(item));
+  };
+  const term = (): ((item: T) => boolean) => {
+    const parts = [factor()];
+    while (peek() === "and") {
+      pos++;
+      parts.push(factor());
+    }
+    return parts.length === 1 ? parts[0]! : item => parts.every(p => p(item));
+  };
+  const factor = (): ((item: T) => boolean) => {
+    const tok = tokens[pos++];
+    if (!tok) throw hql("query ends too early");
+    if (tok.t === "(") {
+      const inner = expr();
+      if (tokens[pos++]?.t !== ")") throw hql("missing )");
+      return inner;
+    }
+    if (tok.t === "not") {
+      const inner = factor();
+      return item => !inner(item);
+    }
+    if (tok.t === "clause") return clause(tok.text);
+    throw hql(`unexpected ${tok.t}`);
+  };
+  const result = expr();
+  if (pos !== tokens.length) throw hql(`unexpected ${tokens[pos]!.t}`);
+  return result;
 }
 
 function parseValue(raw: string): string | string[] {
@@ -50,7 +114,7 @@ function parseDate(v: string, now: number): number {
 
 function compile<T>(query: string | undefined, fields: Record<string, Getter<T>>, special: Special<T>, now: number): (item: T) => boolean {
   if (!query || !query.trim()) return () => true;
-  const tests = splitAnd(query).map(clause => {
+  return parseTokens<T>(tokenize(query), clause => {
     const is = /^(\w+)\s+is\s+(\w+)$/i.exec(clause);
     if (is) {
       return (item: T) => {
@@ -77,7 +141,6 @@ function compile<T>(query: string | undefined, fields: Record<string, Getter<T>>
     };
     return (item: T) => test(item) !== negate;
   });
-  return item => tests.every(t => t(item));
 }
 
 /** Applies filter, sort and 1-based paging (pageSize default 50, capped at 1000). */
