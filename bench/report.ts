@@ -1,0 +1,60 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import type { DecodeFigures, PageFigures, SingleQueryFigures, WatchFigures } from "./scenarios.js";
+
+export interface BenchResults {
+  at: string;
+  machine: string;
+  single: SingleQueryFigures[];
+  pages: PageFigures[];
+  watch?: WatchFigures;
+  decode: DecodeFigures;
+}
+
+export function machineDescription(): string {
+  const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
+  return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/** The short markdown table the README shows. */
+export function toMarkdown(r: BenchResults): string {
+  const lines = [
+    `Measured ${r.at} on ${r.machine}; gateway as its own process, emulators and load generator in the bench process, loopback only.`,
+    "",
+    "| scenario | figure | target |",
+    "| --- | --- | --- |",
+  ];
+  for (const s of r.single) {
+    lines.push(
+      `| (a) single certificate, ${s.backend} | p50 ${s.gateway.p50Ms} ms vs ${s.direct.p50Ms} ms direct (×${s.p50Ratio}); p99 ${s.gateway.p99Ms} vs ${s.direct.p99Ms} ms (×${s.p99Ratio}); ${s.gateway.requestsPerSecond} vs ${s.direct.requestsPerSecond} req/s (×${s.throughputRatio}) | p50 ≤ 1.3× direct |`,
+    );
+  }
+  for (const p of r.pages) {
+    const calls = Object.entries(p.callsByEndpoint).map(([k, v]) => `${v}× ${k}`).join(", ");
+    lines.push(`| (b) page of ${p.certificates} ${p.backend} certificates with key and RA profile | ${p.upstreamCalls} upstream calls (${calls}); p50 ${p.latency.p50Ms} ms, p99 ${p.latency.p99Ms} ms | ≤ 3 calls |`);
+  }
+  if (r.watch) {
+    const w = r.watch;
+    lines.push(
+      `| (c) ${w.subscribers} subscribers on ${w.pendingCertificates} pending certificates | ${w.pollsPerInterval} upstream polls per ${w.intervalMs} ms interval; gateway RSS ${w.gatewayRssMiB.before} → ${w.gatewayRssMiB.after} MiB | ≤ 100 polls per interval |`,
+    );
+  }
+  lines.push(`| (d) X.509 decode | ${r.decode.coldMicrosPerCertificate} µs cold, ${r.decode.cachedMicrosPerCertificate} µs cached, per certificate (${r.decode.certificates} certificates) | – |`);
+  return lines.join("\n") + "\n";
+}
+
+/** Writes bench/results/latest.{json,md} and the README table between its markers. */
+export async function writeResults(r: BenchResults): Promise<string> {
+  const md = toMarkdown(r);
+  await writeFile(new URL("./results/latest.json", import.meta.url), JSON.stringify(r, null, 2) + "\n");
+  await writeFile(new URL("./results/latest.md", import.meta.url), md);
+  const readmeUrl = new URL("../README.md", import.meta.url);
+  const readme = await readFile(readmeUrl, "utf8");
+  const start = "<!-- bench:start -->";
+  const end = "<!-- bench:end -->";
+  if (readme.includes(start) && readme.includes(end)) {
+    const updated = readme.slice(0, readme.indexOf(start) + start.length) + "\n" + md + readme.slice(readme.indexOf(end));
+    await writeFile(readmeUrl, updated);
+  }
+  return md;
+}
