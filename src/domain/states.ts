@@ -1,3 +1,4 @@
+import type { CertificateRevocationReason } from "../upstreams/czertainly/czertainly.wire.js";
 import { CertificateState, RequestStatus, RevocationReason } from "../model/enums.js";
 
 const CZ_STATES: Record<string, CertificateState> = {
@@ -62,7 +63,7 @@ export function isSettledCertificateState(state: CertificateState): boolean {
   return FINAL_CERT_STATES.has(state);
 }
 
-const CZ_REASONS: Record<RevocationReason, string> = {
+const CZ_REASONS: Record<RevocationReason, CertificateRevocationReason> = {
   UNSPECIFIED: "unspecified",
   KEY_COMPROMISE: "keyCompromise",
   CA_COMPROMISE: "cACompromise",
@@ -86,5 +87,5 @@ const HZ_REASONS: Record<RevocationReason, string> = {
   AA_COMPROMISE: "aacompromise",
 };
 
-export const revocationReasonForCzertainly = (r: RevocationReason): string => CZ_REASONS[r];
+export const revocationReasonForCzertainly = (r: RevocationReason): CertificateRevocationReason => CZ_REASONS[r];
 export const revocationReasonForHorizon = (r: RevocationReason): string => HZ_REASONS[r];

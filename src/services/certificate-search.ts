@@ -12,6 +12,7 @@ import { Backend, CertificateState } from "../model/enums.js";
 import type { CertificateFilter } from "../model/inputs/certificates.args.js";
 import type { GatewayContext } from "../server/context.js";
 import { headersFor } from "../server/credentials.js";
+import type { SearchFilterRequestDto } from "../upstreams/czertainly/czertainly.wire.js";
 import { decodeCursor, encodeCursor, readWindow, type Window } from "./paging.js";
 
 const HAS_CONTENT = new Set(["issued", "revoked", "pending_revoke"]);
@@ -34,7 +35,7 @@ function backendsFor(filter: CertificateFilter | undefined): Backend[] {
 }
 
 async function czertainlyFilters(ctx: GatewayContext, filter: CertificateFilter | undefined) {
-  const filters: { fieldSource: string; fieldIdentifier: string; condition: string; value?: unknown }[] = [];
+  const filters: SearchFilterRequestDto[] = [];
   const prop = (fieldIdentifier: string, condition: string, value?: unknown) =>
     filters.push({ fieldSource: "property", fieldIdentifier, condition, value });
   if (filter?.states?.length) prop("CERTIFICATE_STATE", "EQUALS", [...new Set(filter.states.flatMap(czertainlyCodesFor))]);
@@ -71,7 +72,7 @@ function czertainlyCount(ctx: GatewayContext, filter: CertificateFilter | undefi
   return async () => {
     const filters = await czertainlyFilters(ctx, filter);
     const headers = headersFor(ctx.creds, "czertainly");
-    const res = await ctx.services.upstreams.czertainly.searchCertificates({ filters, itemsPerPage: 1, pageNumber: 1 } as never, { headers });
+    const res = await ctx.services.upstreams.czertainly.searchCertificates({ filters, itemsPerPage: 1, pageNumber: 1 }, { headers });
     return res.totalItems;
   };
 }
@@ -80,7 +81,7 @@ function horizonCount(ctx: GatewayContext, filter: CertificateFilter | undefined
   return async () => {
     const headers = headersFor(ctx.creds, "horizon");
     const query = horizonQuery(filter);
-    const res = await ctx.services.upstreams.horizon.searchCertificates({ query, pageIndex: 1, pageSize: 1, withCount: true } as never, { headers });
+    const res = await ctx.services.upstreams.horizon.searchCertificates({ query, pageIndex: 1, pageSize: 1, withCount: true }, { headers });
     return res.count ?? undefined;
   };
 }
@@ -90,7 +91,7 @@ function czertainlyWindow(ctx: GatewayContext, filter: CertificateFilter | undef
     const filters = await czertainlyFilters(ctx, filter);
     const headers = headersFor(ctx.creds, "czertainly");
     const window = await readWindow<CzCertificateLike>(async (pageNumber, itemsPerPage) => {
-      const res = await ctx.services.upstreams.czertainly.searchCertificates({ filters, itemsPerPage, pageNumber } as never, { headers });
+      const res = await ctx.services.upstreams.czertainly.searchCertificates({ filters, itemsPerPage, pageNumber }, { headers });
       return { items: res.certificates as CzCertificateLike[], total: res.totalItems };
     }, offset, size);
     // The list DTO carries no content: one batch call fetches it for every certificate that has one.
@@ -112,7 +113,7 @@ function horizonWindow(ctx: GatewayContext, filter: CertificateFilter | undefine
     const headers = headersFor(ctx.creds, "horizon");
     const query = horizonQuery(filter);
     const window = await readWindow<HzCertificateLike>(async (pageIndex, pageSize) => {
-      const res = await ctx.services.upstreams.horizon.searchCertificates({ query, pageIndex, pageSize, withCount: true } as never, { headers });
+      const res = await ctx.services.upstreams.horizon.searchCertificates({ query, pageIndex, pageSize, withCount: true }, { headers });
       return { items: res.results as HzCertificateLike[], total: res.count ?? undefined, hasMore: res.hasMore };
     }, offset, size);
     for (const c of window.items) ctx.loaders.hzCertificate.prime(c._id, c);

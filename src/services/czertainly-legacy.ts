@@ -10,6 +10,7 @@ import type { EndEntity } from "../model/ra-profile.type.js";
 import type { GatewayContext } from "../server/context.js";
 import { headersFor } from "../server/credentials.js";
 import { UpstreamError } from "../upstreams/upstream-error.js";
+import type { EndEntityStatus } from "../upstreams/czertainly/czertainly.wire.js";
 import { toRequestAttributes } from "./certificate-target.js";
 import { certificatePayload } from "./czertainly-operations.js";
 import { resolveRaProfile } from "./ra-profile-target.js";
@@ -21,13 +22,13 @@ export async function legacyIssue(ctx: GatewayContext, input: LegacyIssueInput):
   const profile = await resolveRaProfile(ctx, input.raProfileId);
   const res = await ctx.services.upstreams.czertainly.legacyIssue(
     profile.name,
-    { username: input.username, password: input.password, pkcs10: toBase64Der(input.csr) } as never,
+    { username: input.username, password: input.password, pkcs10: toBase64Der(input.csr) },
     opts(ctx),
   );
   const content = (res as { certificateData: string }).certificateData;
   const serial = decodeCertificate(content).serialNumber;
   const found = await ctx.services.upstreams.czertainly.searchCertificates(
-    { filters: [{ fieldSource: "property", fieldIdentifier: "SERIAL_NUMBER", condition: "EQUALS", value: serial }], itemsPerPage: 1, pageNumber: 1 } as never,
+    { filters: [{ fieldSource: "property", fieldIdentifier: "SERIAL_NUMBER", condition: "EQUALS", value: serial }], itemsPerPage: 1, pageNumber: 1 },
     opts(ctx),
   );
   const dto = (found.certificates as CzCertificateLike[])[0];
@@ -38,7 +39,7 @@ export async function legacyRevoke(ctx: GatewayContext, input: LegacyRevokeInput
   const profile = await resolveRaProfile(ctx, input.raProfileId);
   await ctx.services.upstreams.czertainly.legacyRevoke(
     profile.name,
-    { certificateSN: input.serialNumber, issuerDN: input.issuerDn, reason: revocationReasonForCzertainly(input.reason) } as never,
+    { certificateSN: input.serialNumber, issuerDN: input.issuerDn, reason: revocationReasonForCzertainly(input.reason) },
     opts(ctx),
   );
   return true;
@@ -60,8 +61,8 @@ export async function saveEndEntity(ctx: GatewayContext, input: EndEntityInput, 
     extensionData: [],
   };
   const client = ctx.services.upstreams.czertainly;
-  if (mode === "add") await client.addEndEntity(profile.name, { ...body, username: input.username } as never, opts(ctx));
-  else await client.editEndEntity(profile.name, input.username, { ...body, status: input.status ?? "NEW" } as never, opts(ctx));
+  if (mode === "add") await client.addEndEntity(profile.name, { ...body, username: input.username }, opts(ctx));
+  else await client.editEndEntity(profile.name, input.username, { ...body, status: (input.status ?? "NEW") as EndEntityStatus }, opts(ctx));
   return Object.assign(new EndEntityPayload(), { endEntity: await readEndEntity(ctx, profile.name, input.username) });
 }
 

@@ -40,7 +40,7 @@ export async function czertainlyIssue(ctx: GatewayContext, input: IssueInput): P
       csrAttributes: toRequestAttributes(input.csrAttributes),
       ...(input.tokenProfileUuid ? { tokenProfileUuid: input.tokenProfileUuid } : {}),
       ...(input.keyUuid ? { keyUuid: input.keyUuid } : {}),
-    } as never,
+    },
     opts(ctx),
   );
   return after(ctx, res.uuid);
@@ -58,7 +58,7 @@ export async function czertainlyRevoke(ctx: GatewayContext, uuid: string, input:
     t.authorityUuid,
     t.raProfileUuid,
     t.uuid,
-    { reason: revocationReasonForCzertainly(input.reason), attributes: toRequestAttributes(input.attributes), destroyKey: input.destroyKey ?? false } as never,
+    { reason: revocationReasonForCzertainly(input.reason), attributes: toRequestAttributes(input.attributes), destroyKey: input.destroyKey ?? false },
     opts(ctx),
   );
   return after(ctx, t.uuid);
@@ -70,7 +70,7 @@ export async function czertainlyRenew(ctx: GatewayContext, uuid: string, input: 
     t.authorityUuid,
     t.raProfileUuid,
     t.uuid,
-    { ...(input.csr ? { request: toBase64Der(input.csr), format: "pkcs10" } : {}), replaceInLocations: false } as never,
+    { ...(input.csr ? { request: toBase64Der(input.csr), format: "pkcs10" } : {}), replaceInLocations: false },
     opts(ctx),
   );
   return after(ctx, res.uuid);
@@ -87,7 +87,7 @@ export async function czertainlyRekey(ctx: GatewayContext, uuid: string, input: 
       ...(input.keyUuid ? { keyUuid: input.keyUuid } : {}),
       ...(input.tokenProfileUuid ? { tokenProfileUuid: input.tokenProfileUuid } : {}),
       replaceInLocations: false,
-    } as never,
+    },
     opts(ctx),
   );
   return after(ctx, res.uuid);
@@ -99,7 +99,7 @@ export async function czertainlyFinalize(ctx: GatewayContext, uuid: string, inpu
     t.authorityUuid,
     t.raProfileUuid,
     t.uuid,
-    { certificate: toBase64Der(input.certificate), customAttributes: [] } as never,
+    { certificate: toBase64Der(input.certificate), customAttributes: [] },
     opts(ctx),
   );
   return after(ctx, t.uuid);
@@ -117,7 +117,7 @@ export async function czertainlyCancel(ctx: GatewayContext, uuid: string, input:
     t.authorityUuid,
     t.raProfileUuid,
     t.uuid,
-    (input.reason ? { reason: input.reason } : {}) as never,
+    (input.reason ? { reason: input.reason } : {}),
     opts(ctx),
   );
   return after(ctx, t.uuid);

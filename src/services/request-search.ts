@@ -35,7 +35,7 @@ export async function searchRequests(
   const headers = headersFor(ctx.creds, "horizon");
   const query = requestQuery(args.filter);
   const window = await readWindow<HzRequestLike>(async (pageIndex, pageSize) => {
-    const res = await ctx.services.upstreams.horizon.searchRequests({ query, pageIndex, pageSize, withCount: true } as never, { headers });
+    const res = await ctx.services.upstreams.horizon.searchRequests({ query, pageIndex, pageSize, withCount: true }, { headers });
     return { items: res.results as HzRequestLike[], total: res.count ?? undefined, hasMore: res.hasMore };
   }, start.offset, args.first);
   const edges = window.items.map((r, k) => ({
