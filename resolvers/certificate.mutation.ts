@@ -90,6 +90,6 @@ export class CertificateMutationResolver {
   @Mutation(() => OperationPayload, { description: "CZERTAINLY: issue a certificate that is in state REQUESTED." })
   issueRequested(@Arg("input", () => CertificateActionInput) input: CertificateActionInput, @Ctx() ctx: GatewayContext): Promise<OperationPayload> {
     const { backendId } = certificateIdFor(input.certificateId, Backend.CZERTAINLY);
-    return idempotent(ctx, "issueRequested", input, () => czertainlyIssueRequested(ctx, backendId, input));
+    return idempotent(ctx, "issueRequested", input, () => czertainlyIssueRequested(ctx, backendId));
   }
 }

@@ -2,7 +2,6 @@ import { revocationReasonForCzertainly } from "../domain/states.js";
 import type { Certificate } from "../model/certificate.type.js";
 import type {
   CancelPendingInput,
-  CertificateActionInput,
   FinalizeInput,
   IssueInput,
   RekeyInput,
@@ -35,7 +34,7 @@ export async function czertainlyIssue(ctx: GatewayContext, input: IssueInput): P
     profile.authorityUuid,
     profile.uuid,
     {
-      ...(input.csr ? { request: toBase64Der(input.csr), format: "pkcs10" } : {}),
+      ...csrPart(input.csr),
       attributes: toRequestAttributes(input.attributes),
       csrAttributes: toRequestAttributes(input.csrAttributes),
       ...(input.tokenProfileUuid ? { tokenProfileUuid: input.tokenProfileUuid } : {}),
@@ -46,79 +45,64 @@ export async function czertainlyIssue(ctx: GatewayContext, input: IssueInput): P
   return after(ctx, res.uuid);
 }
 
-export async function czertainlyIssueRequested(ctx: GatewayContext, uuid: string, _input: CertificateActionInput): Promise<OperationPayload> {
+type CzClient = GatewayContext["services"]["upstreams"]["czertainly"];
+type PathArgs = [authorityUuid: string, raProfileUuid: string, uuid: string];
+
+/**
+ * Runs one v2 operation on an existing certificate: loads it fresh (for its RA profile path), acts,
+ * then re-reads the resulting certificate (a new uuid for renew/rekey, else the same one).
+ */
+async function onCertificate(
+  ctx: GatewayContext,
+  uuid: string,
+  act: (client: CzClient, path: PathArgs, o: ReturnType<typeof opts>) => Promise<{ uuid?: string } | void>,
+): Promise<OperationPayload> {
   const t = await czertainlyTarget(ctx, uuid);
-  const res = await ctx.services.upstreams.czertainly.issueRequestedCertificate(t.authorityUuid, t.raProfileUuid, t.uuid, opts(ctx));
-  return after(ctx, res.uuid ?? t.uuid);
+  const result = await act(ctx.services.upstreams.czertainly, [t.authorityUuid, t.raProfileUuid, t.uuid], opts(ctx));
+  return after(ctx, (result && result.uuid) || t.uuid);
 }
 
-export async function czertainlyRevoke(ctx: GatewayContext, uuid: string, input: RevokeInput): Promise<OperationPayload> {
-  const t = await czertainlyTarget(ctx, uuid);
-  await ctx.services.upstreams.czertainly.revokeCertificate(
-    t.authorityUuid,
-    t.raProfileUuid,
-    t.uuid,
-    { reason: revocationReasonForCzertainly(input.reason), attributes: toRequestAttributes(input.attributes), destroyKey: input.destroyKey ?? false },
-    opts(ctx),
+const csrPart = (csr: string | undefined) => (csr ? { request: toBase64Der(csr), format: "pkcs10" as const } : {});
+
+export const czertainlyIssueRequested = (ctx: GatewayContext, uuid: string) =>
+  onCertificate(ctx, uuid, (c, path, o) => c.issueRequestedCertificate(...path, o));
+
+export const czertainlyRevoke = (ctx: GatewayContext, uuid: string, input: RevokeInput) =>
+  onCertificate(ctx, uuid, (c, path, o) =>
+    c.revokeCertificate(
+      ...path,
+      { reason: revocationReasonForCzertainly(input.reason), attributes: toRequestAttributes(input.attributes), destroyKey: input.destroyKey ?? false },
+      o,
+    ),
   );
-  return after(ctx, t.uuid);
-}
 
-export async function czertainlyRenew(ctx: GatewayContext, uuid: string, input: RenewInput): Promise<OperationPayload> {
-  const t = await czertainlyTarget(ctx, uuid);
-  const res = await ctx.services.upstreams.czertainly.renewCertificate(
-    t.authorityUuid,
-    t.raProfileUuid,
-    t.uuid,
-    { ...(input.csr ? { request: toBase64Der(input.csr), format: "pkcs10" } : {}), replaceInLocations: false },
-    opts(ctx),
+export const czertainlyRenew = (ctx: GatewayContext, uuid: string, input: RenewInput) =>
+  onCertificate(ctx, uuid, (c, path, o) => c.renewCertificate(...path, { ...csrPart(input.csr), replaceInLocations: false }, o));
+
+export const czertainlyRekey = (ctx: GatewayContext, uuid: string, input: RekeyInput) =>
+  onCertificate(ctx, uuid, (c, path, o) =>
+    c.rekeyCertificate(
+      ...path,
+      {
+        ...csrPart(input.csr),
+        ...(input.keyUuid ? { keyUuid: input.keyUuid } : {}),
+        ...(input.tokenProfileUuid ? { tokenProfileUuid: input.tokenProfileUuid } : {}),
+        replaceInLocations: false,
+      },
+      o,
+    ),
   );
-  return after(ctx, res.uuid);
-}
 
-export async function czertainlyRekey(ctx: GatewayContext, uuid: string, input: RekeyInput): Promise<OperationPayload> {
-  const t = await czertainlyTarget(ctx, uuid);
-  const res = await ctx.services.upstreams.czertainly.rekeyCertificate(
-    t.authorityUuid,
-    t.raProfileUuid,
-    t.uuid,
-    {
-      ...(input.csr ? { request: toBase64Der(input.csr), format: "pkcs10" } : {}),
-      ...(input.keyUuid ? { keyUuid: input.keyUuid } : {}),
-      ...(input.tokenProfileUuid ? { tokenProfileUuid: input.tokenProfileUuid } : {}),
-      replaceInLocations: false,
-    },
-    opts(ctx),
-  );
-  return after(ctx, res.uuid);
-}
+export const czertainlyFinalize = (ctx: GatewayContext, uuid: string, input: FinalizeInput) =>
+  onCertificate(ctx, uuid, async (c, path, o) => {
+    await c.finalizeIssue(...path, { certificate: toBase64Der(input.certificate), customAttributes: [] }, o);
+  });
 
-export async function czertainlyFinalize(ctx: GatewayContext, uuid: string, input: FinalizeInput): Promise<OperationPayload> {
-  const t = await czertainlyTarget(ctx, uuid);
-  await ctx.services.upstreams.czertainly.finalizeIssue(
-    t.authorityUuid,
-    t.raProfileUuid,
-    t.uuid,
-    { certificate: toBase64Der(input.certificate), customAttributes: [] },
-    opts(ctx),
-  );
-  return after(ctx, t.uuid);
-}
+export const czertainlyConfirmRevoke = (ctx: GatewayContext, uuid: string) =>
+  onCertificate(ctx, uuid, (c, path, o) => c.confirmRevoke(...path, o));
 
-export async function czertainlyConfirmRevoke(ctx: GatewayContext, uuid: string): Promise<OperationPayload> {
-  const t = await czertainlyTarget(ctx, uuid);
-  await ctx.services.upstreams.czertainly.confirmRevoke(t.authorityUuid, t.raProfileUuid, t.uuid, opts(ctx));
-  return after(ctx, t.uuid);
-}
-
-export async function czertainlyCancel(ctx: GatewayContext, uuid: string, input: CancelPendingInput): Promise<OperationPayload> {
-  const t = await czertainlyTarget(ctx, uuid);
-  await ctx.services.upstreams.czertainly.cancelPending(
-    t.authorityUuid,
-    t.raProfileUuid,
-    t.uuid,
-    (input.reason ? { reason: input.reason } : {}),
-    opts(ctx),
-  );
-  return after(ctx, t.uuid);
-}
+/** Core's cancel answer may show the state read before its update (contract §6.2): the re-read is the truth. */
+export const czertainlyCancel = (ctx: GatewayContext, uuid: string, input: CancelPendingInput) =>
+  onCertificate(ctx, uuid, async (c, path, o) => {
+    await c.cancelPending(...path, input.reason ? { reason: input.reason } : {}, o);
+  });
