@@ -35,6 +35,10 @@ export interface Config {
   maxPageSize: number;
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
+  /** Consecutive unavailable/timeout failures that open a backend's circuit breaker. */
+  breakerFailureThreshold: number;
+  /** How long an open breaker fails fast before letting one probe through. */
+  breakerCooldownMs: number;
   watchIntervalMs: number;
   maxPollsPerSecond: number;
   logLevel: string;
@@ -136,6 +140,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxPageSize: r.int("MAX_PAGE_SIZE", 100, 1, 1000),
     bodyLimitBytes: r.int("MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
     rateLimitPerMinute: r.int("RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000),
+    breakerFailureThreshold: r.int("CIRCUIT_BREAKER_THRESHOLD", 5, 1, 1000),
+    breakerCooldownMs: r.int("CIRCUIT_BREAKER_COOLDOWN_MS", 10_000, 100, 3_600_000),
     watchIntervalMs: r.int("WATCH_INTERVAL_MS", 2000, 50, 600_000),
     maxPollsPerSecond: r.int("MAX_POLLS_PER_SECOND", 50, 1, 10_000),
     logLevel: r.oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),

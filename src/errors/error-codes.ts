@@ -14,6 +14,8 @@ export const ErrorCode = {
   UpstreamRateLimited: "UPSTREAM_RATE_LIMITED",
   RateLimited: "RATE_LIMITED",
   QueryTooComplex: "QUERY_TOO_COMPLEX",
+  QueryTooDeep: "QUERY_TOO_DEEP",
+  PayloadTooLarge: "PAYLOAD_TOO_LARGE",
   IdempotencyConflict: "IDEMPOTENCY_CONFLICT",
   Internal: "INTERNAL_SERVER_ERROR",
 } as const;

@@ -13,6 +13,12 @@ import { createContext, type GatewayContext, type GatewayServices } from "./cont
 import { maskError } from "./format-error.js";
 import { createHttpHandler, sendJson, type SideRoute } from "./http.js";
 import { createLogger, type Logger } from "./logger.js";
+import { addUpstreamObserver, configureCircuitBreakers } from "../upstreams/http.js";
+import { callerCredentials } from "./credentials.js";
+import { queryLimitsPlugin } from "./limits.js";
+import { createMetrics } from "./metrics.js";
+import { RateLimiter } from "./rate-limit.js";
+import { requestLogPlugin } from "./request-log.js";
 
 export interface GatewayOptions {
   upstreams: Upstreams;
@@ -52,6 +58,19 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     embedded: opts.embedded ?? { czertainly: false, horizon: false },
     idempotency: new IdempotencyStore(),
   };
+  configureCircuitBreakers({ failureThreshold: config.breakerFailureThreshold, cooldownMs: config.breakerCooldownMs });
+  const metrics = createMetrics({
+    activeWatchers: () => {
+      // the watch hub (src/events) exposes its count on services when it is wired
+      const s = services as unknown as Record<string, any>;
+      const hub = s.watch ?? s.watchHub ?? s.watcher;
+      const n = hub?.activeWatchers?.() ?? hub?.activeCount?.() ?? hub?.size;
+      return typeof n === "number" ? n : undefined;
+    },
+  });
+  services.onLoaderBatch = metrics.onLoaderBatch;
+  const removeUpstreamObserver = addUpstreamObserver(metrics.observeUpstream);
+  const rateLimiter = new RateLimiter(config.rateLimitPerMinute);
   const logUnexpected = (error: unknown) =>
     logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, "unexpected error");
 
@@ -80,6 +99,8 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       partialErrorsPlugin(logUnexpected),
+      queryLimitsPlugin(schema, { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity }),
+      requestLogPlugin(logger, metrics),
       {
         async serverWillStart() {
           return {
@@ -94,6 +115,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
   await apollo.start();
 
   const sideRoutes: SideRoute[] = [
+    metrics.route,
     (req, res, url) => {
       if (url.pathname !== "/healthz" || req.method !== "GET") return false;
       sendJson(res, 200, { status: "ok" });
@@ -115,6 +137,17 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       bodyLimitBytes: config.bodyLimitBytes,
       sideRoutes,
       onError: logUnexpected,
+      admit: req => {
+        const decision = rateLimiter.take(callerCredentials(config, req).principal);
+        if (decision.allowed) return undefined;
+        return {
+          status: 429,
+          code: "RATE_LIMITED",
+          message: `Rate limit of ${config.rateLimitPerMinute} requests per minute exceeded`,
+          headers: { "retry-after": String(decision.retryAfterSeconds ?? 1) },
+        };
+      },
+      onRefused: code => metrics.errors.inc({ code }),
     }),
   );
   await new Promise<void>((resolve, reject) => {
@@ -130,6 +163,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     services,
     httpServer,
     async stop() {
+      removeUpstreamObserver();
       await apollo.stop();
       wsServer.close();
       await Promise.all([opts.upstreams.czertainly.close(), opts.upstreams.horizon.close()]);

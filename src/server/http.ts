@@ -13,6 +13,17 @@ export interface HttpHandlerOptions<TContext extends object> {
   sideRoutes: SideRoute[];
   /** Called for failures outside GraphQL execution (never sent to the client). */
   onError: (error: unknown) => void;
+  /** Admission control before GraphQL runs (rate limit): an answer refuses the request with that status and code. */
+  admit?: (req: IncomingMessage) => Refusal | undefined;
+  /** Told about every request refused before GraphQL ran (metrics). */
+  onRefused?: (code: string) => void;
+}
+
+export interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  headers?: Record<string, string>;
 }
 
 class BodyTooLarge extends Error {}
@@ -63,9 +74,18 @@ export function createHttpHandler<TContext extends object>(opts: HttpHandlerOpti
       }
       for (const route of opts.sideRoutes) if (await route(req, res, url)) return;
       if (url.pathname !== "/graphql") return sendJson(res, 404, { error: "Not found. GraphQL is at /graphql." });
+      const refusal = opts.admit?.(req);
+      if (refusal) {
+        opts.onRefused?.(refusal.code);
+        req.resume();
+        for (const [k, v] of Object.entries(refusal.headers ?? {})) res.setHeader(k, v);
+        return sendRequestError(res, refusal.status, refusal.code, refusal.message);
+      }
       await executeGraphQL(opts, req, res, url);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
+        opts.onRefused?.("PAYLOAD_TOO_LARGE");
+        res.setHeader("connection", "close");
         return sendRequestError(res, 413, "PAYLOAD_TOO_LARGE", `Request body exceeds ${opts.bodyLimitBytes} bytes`);
       }
       opts.onError(error);

@@ -6,6 +6,7 @@ import {
   type UpstreamErrorOptions,
   type UpstreamName,
 } from "./upstream-error.js";
+import { CircuitBreaker, DEFAULT_BREAKER_OPTIONS, type CircuitBreakerOptions } from "./circuit-breaker.js";
 
 /** Reads a backend's error body into the parts a caller may see (each backend has its own format). */
 export type ErrorBodyParser = (
@@ -21,6 +22,47 @@ export interface UpstreamTarget {
   /** Retries for idempotent reads only (GET, and POST searches marked idempotent). */
   readRetries: number;
   parseErrorBody: ErrorBodyParser;
+  /** This backend's circuit breaker; when absent one is made on first use with the process defaults. */
+  breaker?: CircuitBreaker;
+}
+
+/** What an observer (metrics) learns about each upstream attempt. Never headers or bodies. */
+export interface UpstreamObservation {
+  backend: UpstreamName;
+  operation: string;
+  durationMs: number;
+  /** "ok", or the UpstreamError kind. */
+  outcome: string;
+  status?: number;
+}
+export type UpstreamObserver = (observation: UpstreamObservation) => void;
+
+const observers = new Set<UpstreamObserver>();
+/** Registers an observer of every upstream attempt; returns the function that removes it. */
+export function addUpstreamObserver(observer: UpstreamObserver): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
+let breakerDefaults: CircuitBreakerOptions = DEFAULT_BREAKER_OPTIONS;
+/** Sets the options for breakers made from now on (the gateway calls this once from its config). */
+export function configureCircuitBreakers(options: Partial<CircuitBreakerOptions>): void {
+  breakerDefaults = { ...breakerDefaults, ...options };
+}
+const breakers = new WeakMap<UpstreamTarget, CircuitBreaker>();
+/** The breaker guarding one backend target (one per client, so two gateways in a process do not share one). */
+export function breakerFor(target: UpstreamTarget): CircuitBreaker {
+  if (target.breaker) return target.breaker;
+  let breaker = breakers.get(target);
+  if (!breaker) breakers.set(target, (breaker = new CircuitBreaker(breakerDefaults)));
+  return breaker;
+}
+
+/** Raised while a breaker is open: the backend is not called at all. */
+export class CircuitOpenError extends UpstreamError {
+  constructor(upstream: UpstreamName, operation: string) {
+    super(upstream, "unavailable", operation, "backend unavailable (circuit open)");
+  }
 }
 
 export interface CallOptions {
@@ -78,7 +120,9 @@ export async function callJson<T>(
     try {
       return await callOnce<T>(target, operation, path, opts);
     } catch (error) {
-      if (!(error instanceof UpstreamError) || !error.retryable || error.kind === "rate_limited") throw error;
+      if (!(error instanceof UpstreamError) || !error.retryable || error.kind === "rate_limited" || error instanceof CircuitOpenError) {
+        throw error;
+      }
       lastError = error;
     }
   }
@@ -86,6 +130,35 @@ export async function callJson<T>(
 }
 
 async function callOnce<T>(target: UpstreamTarget, operation: string, path: string, opts: CallOptions): Promise<T> {
+  const breaker = breakerFor(target);
+  if (!breaker.tryAcquire()) throw new CircuitOpenError(target.name, operation);
+  const started = performance.now();
+  let outcome = "ok";
+  let status: number | undefined;
+  try {
+    return await sendOnce<T>(target, operation, path, opts);
+  } catch (error) {
+    outcome = error instanceof UpstreamError ? error.kind : "unknown";
+    status = error instanceof UpstreamError ? error.status : undefined;
+    throw error;
+  } finally {
+    if (outcome === "timeout" || outcome === "unavailable") breaker.onFailure();
+    else if (outcome === "unknown") breaker.onNeutral();
+    else breaker.onSuccess();
+    if (observers.size) {
+      const observation = { backend: target.name, operation, durationMs: performance.now() - started, outcome, status };
+      for (const observer of observers) {
+        try {
+          observer(observation);
+        } catch {
+          // an observer never breaks a call
+        }
+      }
+    }
+  }
+}
+
+async function sendOnce<T>(target: UpstreamTarget, operation: string, path: string, opts: CallOptions): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? target.timeoutMs;
   let res: Dispatcher.ResponseData;
   try {
