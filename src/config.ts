@@ -35,6 +35,8 @@ export interface Config {
   maxPageSize: number;
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
+  /** Browser origins (besides the gateway's own) allowed to open a WebSocket; `*` allows any. */
+  allowedOrigins: string[];
   /** Consecutive unavailable/timeout failures that open a backend's circuit breaker. */
   breakerFailureThreshold: number;
   /** How long an open breaker fails fast before letting one probe through. */
@@ -140,6 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxPageSize: r.int("MAX_PAGE_SIZE", 100, 1, 1000),
     bodyLimitBytes: r.int("MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
     rateLimitPerMinute: r.int("RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000),
+    allowedOrigins: (r.string("ALLOWED_ORIGINS") ?? "").split(",").map(o => o.trim()).filter(Boolean),
     breakerFailureThreshold: r.int("CIRCUIT_BREAKER_THRESHOLD", 5, 1, 1000),
     breakerCooldownMs: r.int("CIRCUIT_BREAKER_COOLDOWN_MS", 10_000, 100, 3_600_000),
     watchIntervalMs: r.int("WATCH_INTERVAL_MS", 2000, 50, 600_000),

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Config } from "../config.js";
 import { ErrorCode } from "../errors/error-codes.js";
@@ -10,7 +10,11 @@ export type CallerHeaders = Record<string, string>;
 export interface CallerCredentials {
   czertainly: CallerHeaders | { missing: string };
   horizon: CallerHeaders | { missing: string };
-  /** A stable, non-secret key for rate limiting and idempotency scoping. */
+  /**
+   * A stable, non-secret key for rate limiting and idempotency scoping: the forwarded credentials
+   * themselves (keyed hash, so two callers sharing an API id but not its key never share a scope),
+   * or the caller's address when nothing is forwarded (service mode ignores caller headers).
+   */
   principal: string;
 }
 
@@ -18,6 +22,12 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 };
+
+// A per-process key: principals are stable for the life of the process, and a fingerprint in a log
+// line cannot be checked against guessed API keys offline.
+const FINGERPRINT_KEY = randomBytes(32);
+const fingerprint = (secret: string) => createHmac("sha256", FINGERPRINT_KEY).update(secret).digest("hex").slice(0, 16);
+const clip = (s: string) => s.replace(/[^\w.@-]/g, "_").slice(0, 64);
 
 /**
  * Reads what the caller brought. In "forward" mode the caller's own credentials go to the backend,
@@ -40,7 +50,10 @@ export function callerCredentials(config: Config, req: IncomingMessage | undefin
       : clientCert
         ? { "ssl-client-cert": clientCert }
         : { missing: "CZERTAINLY calls need the caller's client certificate (ssl-client-cert header)" };
-  const principal = apiId ? `api:${apiId}` : clientCert ? `cert:${createHash("sha256").update(clientCert).digest("hex").slice(0, 16)}` : `ip:${req?.socket.remoteAddress ?? "local"}`;
+  const parts: string[] = [];
+  if (config.horizon.credentials === "forward" && apiId && apiKey) parts.push(`api:${clip(apiId)}#${fingerprint(`${apiId}\u0000${apiKey}`)}`);
+  if (config.czertainly.credentials === "forward" && clientCert) parts.push(`cert:${fingerprint(clientCert)}`);
+  const principal = parts.length ? parts.join("+") : `ip:${req?.socket.remoteAddress ?? "local"}`;
   return { czertainly, horizon, principal };
 }
 

@@ -19,6 +19,7 @@ import { queryLimitsPlugin } from "./limits.js";
 import { createMetrics } from "./metrics.js";
 import { RateLimiter } from "./rate-limit.js";
 import { requestLogPlugin } from "./request-log.js";
+import { sameOriginUpgrade, wsSubscribeGuard } from "./ws-guard.js";
 
 export interface GatewayOptions {
   upstreams: Upstreams;
@@ -76,11 +77,19 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
 
   const schema = await buildGatewaySchema();
   const httpServer = createServer();
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", verifyClient: sameOriginUpgrade(config.allowedOrigins) });
   const wsCleanup = useServer(
     {
       schema,
       context: ctx => createContext(services, ctx.extra.request),
+      onSubscribe: wsSubscribeGuard(schema, {
+        limits: { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity },
+        introspection: config.introspection,
+        rateLimiter,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+        principalOf: req => callerCredentials(config, req).principal,
+        onRefused: code => metrics.errors.inc({ code }),
+      }),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return;
         return { ...result, errors: result.errors.map(e => maskError(e.toJSON(), e, logUnexpected)) };

@@ -70,6 +70,40 @@ export function computeComplexity(schema: GraphQLSchema, document: DocumentNode,
 }
 
 /**
+ * The depth and complexity checks for one resolved operation: the error to answer with, or
+ * undefined when it is within the limits. Shared by HTTP (Apollo plugin) and WebSocket.
+ */
+export function checkOperationLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  limits: QueryLimits,
+  operationName?: string,
+): GraphQLError | undefined {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  const depth = operationDepth(operation, fragments);
+  if (depth > limits.maxDepth) {
+    return new GraphQLError(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`, {
+      extensions: { code: ErrorCode.QueryTooDeep, maxDepth: limits.maxDepth, depth, http: { status: 400 } },
+    });
+  }
+  let complexity: number;
+  try {
+    complexity = computeComplexity(schema, document, variables, operation.name?.value ?? operationName);
+  } catch {
+    return undefined; // bad variables: execution rejects them with BAD_USER_INPUT
+  }
+  if (complexity > limits.maxComplexity) {
+    return new GraphQLError(`Query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}`, {
+      extensions: { code: ErrorCode.QueryTooComplex, maxComplexity: limits.maxComplexity, complexity, http: { status: 400 } },
+    });
+  }
+  return undefined;
+}
+
+/**
  * Rejects operations deeper than `maxDepth` (QUERY_TOO_DEEP) or costlier than `maxComplexity`
  * (QUERY_TOO_COMPLEX) before anything is executed, so no backend is called for them.
  */
@@ -79,25 +113,8 @@ export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): A
       return {
         async didResolveOperation({ document, operation, request }) {
           if (!operation) return;
-          const fragments = new Map<string, FragmentDefinitionNode>();
-          for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-          const depth = operationDepth(operation, fragments);
-          if (depth > limits.maxDepth) {
-            throw new GraphQLError(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`, {
-              extensions: { code: ErrorCode.QueryTooDeep, maxDepth: limits.maxDepth, depth, http: { status: 400 } },
-            });
-          }
-          let complexity: number;
-          try {
-            complexity = computeComplexity(schema, document, request.variables, operation.name?.value ?? request.operationName);
-          } catch {
-            return; // bad variables: execution rejects them with BAD_USER_INPUT
-          }
-          if (complexity > limits.maxComplexity) {
-            throw new GraphQLError(`Query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}`, {
-              extensions: { code: ErrorCode.QueryTooComplex, maxComplexity: limits.maxComplexity, complexity, http: { status: 400 } },
-            });
-          }
+          const error = checkOperationLimits(schema, document, operation, request.variables, limits, request.operationName);
+          if (error) throw error;
         },
       };
     },

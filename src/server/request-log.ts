@@ -5,7 +5,7 @@ import type { GatewayMetrics } from "./metrics.js";
 
 /**
  * One structured log line per GraphQL request (request id, operation name and type, duration,
- * error codes) and the request/error counters. Never logs the query text, variables or headers,
+ * error codes) and the request/error counters; the request id is echoed as `x-request-id`. Never logs the query text, variables or headers,
  * so secrets a caller sends (PKCS#12 passwords, keys, certificates) cannot reach the log.
  */
 export function requestLogPlugin(logger: Logger, metrics?: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
@@ -19,6 +19,7 @@ export function requestLogPlugin(logger: Logger, metrics?: GatewayMetrics): Apol
           const codes = errors.map(e => (typeof e.extensions?.code === "string" ? e.extensions.code : "UNKNOWN"));
           metrics?.requests.inc({ operation_type: operationType });
           for (const code of codes) metrics?.errors.inc({ code });
+          if (contextValue?.requestId) response.http.headers.set("x-request-id", contextValue.requestId);
           const name = operationName ?? request.operationName ?? undefined;
           const line = {
             requestId: contextValue?.requestId,

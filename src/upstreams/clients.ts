@@ -1,4 +1,5 @@
 import type { Config } from "../config.js";
+import { CircuitBreaker } from "./circuit-breaker.js";
 import { createCzertainlyClient, type CzertainlyClient } from "./czertainly/czertainly.client.js";
 import { createHorizonClient, type HorizonClient } from "./horizon/horizon.client.js";
 
@@ -12,6 +13,8 @@ export interface Upstreams {
 export function createUpstreams(config: Config, urls: { czertainly: string; horizon: string }): Upstreams {
   const cz = config.czertainly;
   const hz = config.horizon;
+  // One breaker per backend and per gateway, with this gateway's settings.
+  const breaker = () => new CircuitBreaker({ failureThreshold: config.breakerFailureThreshold, cooldownMs: config.breakerCooldownMs });
   return {
     czertainly: createCzertainlyClient({
       url: urls.czertainly,
@@ -22,6 +25,7 @@ export function createUpstreams(config: Config, urls: { czertainly: string; hori
         cz.credentials === "service" && cz.clientCertPem
           ? { "ssl-client-cert": encodeURIComponent(cz.clientCertPem) }
           : undefined,
+      breaker: breaker(),
     }),
     horizon: createHorizonClient({
       url: urls.horizon,
@@ -29,6 +33,7 @@ export function createUpstreams(config: Config, urls: { czertainly: string; hori
       readRetries: hz.readRetries,
       apiId: hz.credentials === "service" ? hz.apiId : undefined,
       apiKey: hz.credentials === "service" ? hz.apiKey : undefined,
+      breaker: breaker(),
     }),
   };
 }

@@ -1,3 +1,4 @@
+import type { CircuitBreaker } from "../circuit-breaker.js";
 import { callJson, createDispatcher, type CallOptions, type UpstreamTarget } from "../http.js";
 import { UpstreamError } from "../upstream-error.js";
 import { parseCzertainlyError } from "./czertainly.errors.js";
@@ -219,6 +220,8 @@ export interface CzertainlyClientOptions {
   tls?: { ca?: string; cert?: string; key?: string };
   /** Service identity headers (e.g. ssl-client-cert). */
   headers?: Record<string, string>;
+  /** This client's circuit breaker (default: one made on first use with the process defaults). */
+  breaker?: CircuitBreaker;
 }
 
 export function createCzertainlyClient(opts: CzertainlyClientOptions): CzertainlyClient {
@@ -231,6 +234,7 @@ export function createCzertainlyClient(opts: CzertainlyClientOptions): Czertainl
     timeoutMs,
     readRetries: opts.readRetries ?? 2,
     parseErrorBody: parseCzertainlyError,
+    breaker: opts.breaker,
   };
   return new CzertainlyClient(target, opts.headers ?? {});
 }

@@ -1,3 +1,4 @@
+import type { CircuitBreaker } from "../circuit-breaker.js";
 import { callJson, createDispatcher, type ErrorBodyParser, type UpstreamTarget } from "../http.js";
 import { UpstreamError, type UpstreamErrorKind } from "../upstream-error.js";
 import type {
@@ -122,7 +123,15 @@ export class HorizonClient {
   }
 }
 
-export interface HorizonClientOptions { url: string; timeoutMs?: number; readRetries?: number; apiId?: string; apiKey?: string }
+export interface HorizonClientOptions {
+  url: string;
+  timeoutMs?: number;
+  readRetries?: number;
+  apiId?: string;
+  apiKey?: string;
+  /** This client's circuit breaker (default: one made on first use with the process defaults). */
+  breaker?: CircuitBreaker;
+}
 
 /** Builds a client with its own pool; apiId/apiKey become the default (service) identity headers. */
 export function createHorizonClient(opts: HorizonClientOptions): HorizonClient {
@@ -134,6 +143,7 @@ export function createHorizonClient(opts: HorizonClientOptions): HorizonClient {
     timeoutMs,
     readRetries: opts.readRetries ?? 2,
     parseErrorBody: parseHorizonError,
+    breaker: opts.breaker,
   };
   const identity: Record<string, string> =
     opts.apiId && opts.apiKey ? { "x-api-id": opts.apiId, "x-api-key": opts.apiKey } : {};

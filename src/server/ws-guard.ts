@@ -1,0 +1,95 @@
+import type { IncomingMessage } from "node:http";
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+} from "graphql";
+import { ErrorCode } from "../errors/error-codes.js";
+import { checkOperationLimits, type QueryLimits } from "./limits.js";
+import type { RateLimiter } from "./rate-limit.js";
+
+/**
+ * The same admission rules over graphql-ws as over HTTP: per-caller rate limit, introspection
+ * switch, depth and complexity limits. graphql-ws runs queries and mutations too, so without this
+ * the WebSocket would be a way around every limit.
+ */
+export interface WsGuardOptions {
+  limits: QueryLimits;
+  introspection: boolean;
+  rateLimiter: RateLimiter;
+  rateLimitPerMinute: number;
+  principalOf: (req: IncomingMessage) => string;
+  /** Told about every operation refused here (metrics). */
+  onRefused?: (code: string) => void;
+}
+
+interface SubscribeLike {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+const coded = (message: string, code: string, extra: Record<string, unknown> = {}) =>
+  new GraphQLError(message, { extensions: { code, ...extra } });
+
+/** graphql-ws `onSubscribe`: returns the errors that refuse an operation, or nothing to let it run. */
+export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
+  const rules = opts.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+  return (ctx: { extra: { request: IncomingMessage } }, _id: string, payload: SubscribeLike): readonly GraphQLError[] | void => {
+    const refuse = (error: GraphQLError): readonly GraphQLError[] => {
+      opts.onRefused?.(String(error.extensions.code));
+      return [error];
+    };
+    const decision = opts.rateLimiter.take(opts.principalOf(ctx.extra.request));
+    if (!decision.allowed) {
+      return refuse(
+        coded(`Rate limit of ${opts.rateLimitPerMinute} requests per minute exceeded`, ErrorCode.RateLimited, {
+          retryAfterSeconds: decision.retryAfterSeconds ?? 1,
+        }),
+      );
+    }
+    if (typeof payload.query !== "string") return refuse(coded("GraphQL queries must be strings.", "BAD_REQUEST"));
+    let document: DocumentNode;
+    try {
+      document = parse(payload.query);
+    } catch (error) {
+      return refuse(coded((error as Error).message, "GRAPHQL_PARSE_FAILED"));
+    }
+    const invalid = validate(schema, document, rules);
+    if (invalid.length) {
+      invalid.forEach(() => opts.onRefused?.("GRAPHQL_VALIDATION_FAILED"));
+      return invalid.map(e => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
+    }
+    const operation = getOperationAST(document, payload.operationName ?? undefined);
+    if (!operation) return refuse(coded("Could not determine which operation to run.", "OPERATION_RESOLUTION_FAILURE"));
+    const limited = checkOperationLimits(schema, document, operation, payload.variables ?? undefined, opts.limits, payload.operationName ?? undefined);
+    if (limited) return refuse(limited);
+    return undefined;
+  };
+}
+
+/**
+ * Cross-site WebSocket hijacking guard: browsers send ambient credentials (a TLS client
+ * certificate a proxy turns into `ssl-client-cert`) on cross-site WebSocket upgrades and no
+ * CORS applies, so an upgrade carrying an Origin must come from this host or an allowed origin.
+ * Non-browser clients send no Origin and are let through.
+ */
+export function sameOriginUpgrade(allowedOrigins: readonly string[]) {
+  const allowed = new Set(allowedOrigins.map(o => o.replace(/\/$/, "").toLowerCase()));
+  return (info: { origin?: string; req: IncomingMessage }): boolean => {
+    const origin = info.origin ?? info.req.headers.origin;
+    if (!origin) return true;
+    const normalized = origin.replace(/\/$/, "").toLowerCase();
+    if (allowed.has("*") || allowed.has(normalized)) return true;
+    try {
+      return new URL(normalized).host === (info.req.headers.host ?? "").toLowerCase();
+    } catch {
+      return false;
+    }
+  };
+}
