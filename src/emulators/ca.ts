@@ -1,3 +1,4 @@
+import "reflect-metadata"; // @peculiar/x509 uses tsyringe, which needs the Reflect polyfill
 import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 
@@ -92,6 +93,15 @@ export function parseCertificate(input: string): x509.X509Certificate {
 
 const DAY = 86_400_000;
 
+/** A CA as an emulator data file keeps it (base64 DER certificates, PKCS#8 issuing key). */
+export interface ExportedCa {
+  name: string;
+  root: string;
+  issuing: string;
+  issuingKey: string;
+  serialCounter: number;
+}
+
 /**
  * An in-process two-level CA (root → issuing) that signs real leaf certificates.
  * Keys are ECDSA P-256: fast to make, and what the x509 library's own suite uses.
@@ -140,6 +150,30 @@ export class EmulatorCa {
       ],
     });
     return new EmulatorCa(name, root, issuing, issuingKeys);
+  }
+
+  /** Everything needed to bring the same CA back after a restart (emulator data files only). */
+  async export(): Promise<ExportedCa> {
+    const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", this.issuingKeys.privateKey as webcrypto.CryptoKey);
+    return {
+      name: this.name,
+      root: this.root.toString("base64"),
+      issuing: this.issuing.toString("base64"),
+      issuingKey: Buffer.from(pkcs8).toString("base64"),
+      serialCounter: this.serialCounter,
+    };
+  }
+
+  static async restore(data: ExportedCa): Promise<EmulatorCa> {
+    const issuing = new x509.X509Certificate(Buffer.from(data.issuing, "base64"));
+    const privateKey = await webcrypto.subtle.importKey("pkcs8", Buffer.from(data.issuingKey, "base64"), ECDSA, true, ["sign"]);
+    const publicKey = await issuing.publicKey.export(ECDSA, ["verify"], webcrypto as unknown as Crypto);
+    const ca = new EmulatorCa(data.name, new x509.X509Certificate(Buffer.from(data.root, "base64")), issuing, {
+      privateKey: privateKey as unknown as CryptoKey,
+      publicKey,
+    });
+    ca.serialCounter = data.serialCounter;
+    return ca;
   }
 
   /** The chain as PEM, issuing CA first. */

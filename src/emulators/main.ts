@@ -1,3 +1,4 @@
+import "reflect-metadata"; // before @peculiar/x509 (tsyringe needs the Reflect polyfill)
 import { startEmbeddedEmulators } from "./embedded.js";
 
 // `npm run emulators`: both emulators standalone, with their demo data, on fixed ports.
