@@ -165,7 +165,11 @@ export async function searchCertificates(
       failures.push(toGraphQLError(error, path));
     }
   }
-  if (failures.length && failures.length >= backends.length - startIndex && edges.length === 0) throw failures[0];
+  if (failures.length && failures.length >= backends.length - startIndex && edges.length === 0) {
+    // Every backend failed: the field fails with the first error, and the others are still told.
+    ctx.partialErrors.push(...failures.slice(1));
+    throw failures[0];
+  }
   ctx.partialErrors.push(...failures);
 
   const connection = new CertificateConnection();

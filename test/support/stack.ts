@@ -24,7 +24,9 @@ export interface TestStack {
 
 /** Both emulators and a gateway on port 0, wired over real HTTP, as `npm start` wires them. */
 export async function startTestStack(env: Record<string, string> = {}, logStream?: NodeJS.WritableStream): Promise<TestStack> {
-  const [cz, hz] = await Promise.all([startCzertainlyEmulator({ port: 0 }), startHorizonEmulator({ port: 0 })]);
+  // Forwarding callers' client certificates only means something when Core checks them.
+  const requireClientCert = env.CZERTAINLY_CREDENTIALS === "forward";
+  const [cz, hz] = await Promise.all([startCzertainlyEmulator({ port: 0, requireClientCert }), startHorizonEmulator({ port: 0 })]);
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", CZERTAINLY_TIMEOUT_MS: "3000", HORIZON_TIMEOUT_MS: "3000", ...env });
   if (config.horizon.credentials === "service") {
     config.horizon.apiId = hz.accounts.admin.apiId;
