@@ -6,6 +6,7 @@ import { NodeResolver } from "./node.resolver.js";
 import { RaProfileResolver } from "./ra-profile.resolver.js";
 import { RequestMutationResolver } from "./request.mutation.js";
 import { RequestResolver } from "./request.resolver.js";
+import { SubscriptionResolver } from "./subscription.resolver.js";
 import { SystemResolver } from "./system.resolver.js";
 
 /** The one resolver list: the server, the schema emitter and the tests all build from it. */
@@ -18,4 +19,5 @@ export const resolvers: NonEmptyArray<Function> = [
   CertificateMutationResolver,
   RequestMutationResolver,
   CzertainlyMutationResolver,
+  SubscriptionResolver,
 ];

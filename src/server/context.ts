@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { GraphQLError } from "graphql";
 import type { Config } from "../config.js";
+import type { WatchHub } from "../events/watch-hub.js";
 import type { Certificate } from "../model/certificate.type.js";
 import type { Request } from "../model/request.type.js";
 import type { IdempotencyStore } from "../services/idempotency.js";
@@ -21,6 +22,8 @@ export interface GatewayServices {
   idempotency: IdempotencyStore;
   /** Pushes a state a mutation saw to watchers at once (set by the watch hub). */
   publish?: StatePublisher;
+  /** Watches pending objects for subscriptions and waiting queries (src/events). */
+  watch?: WatchHub;
 }
 
 /** What mutations tell the watchers; implemented by the watch hub (src/events). */

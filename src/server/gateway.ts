@@ -6,6 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Config } from "../config.js";
+import { createGatewayWatchHub } from "../events/index.js";
 import { buildGatewaySchema } from "../schema/build.js";
 import { IdempotencyStore } from "../services/idempotency.js";
 import type { Upstreams } from "../upstreams/clients.js";
@@ -19,6 +20,7 @@ import { queryLimitsPlugin } from "./limits.js";
 import { createMetrics } from "./metrics.js";
 import { RateLimiter } from "./rate-limit.js";
 import { requestLogPlugin } from "./request-log.js";
+import { createSseRoute } from "./sse.js";
 import { sameOriginUpgrade, wsSubscribeGuard } from "./ws-guard.js";
 
 export interface GatewayOptions {
@@ -70,6 +72,10 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     },
   });
   services.onLoaderBatch = metrics.onLoaderBatch;
+  // One watcher per pending object for subscriptions and waiting queries; mutations publish through it.
+  const watch = createGatewayWatchHub({ config, upstreams: opts.upstreams, logger });
+  services.watch = watch;
+  services.publish = watch;
   const removeUpstreamObserver = addUpstreamObserver(metrics.observeUpstream);
   const rateLimiter = new RateLimiter(config.rateLimitPerMinute);
   const logUnexpected = (error: unknown) =>
@@ -78,18 +84,21 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
   const schema = await buildGatewaySchema();
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", verifyClient: sameOriginUpgrade(config.allowedOrigins) });
+  const streamGuard = wsSubscribeGuard(schema, {
+    limits: { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity },
+    introspection: config.introspection,
+    rateLimiter,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    principalOf: req => callerCredentials(config, req).principal,
+    onRefused: code => metrics.errors.inc({ code }),
+  });
+  // GraphQL over SSE at /graphql/stream: same schema, context and admission rules as graphql-ws.
+  const sse = createSseRoute({ schema, services, bodyLimitBytes: config.bodyLimitBytes, guard: streamGuard, onUnexpected: logUnexpected });
   const wsCleanup = useServer(
     {
       schema,
       context: ctx => createContext(services, ctx.extra.request),
-      onSubscribe: wsSubscribeGuard(schema, {
-        limits: { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity },
-        introspection: config.introspection,
-        rateLimiter,
-        rateLimitPerMinute: config.rateLimitPerMinute,
-        principalOf: req => callerCredentials(config, req).principal,
-        onRefused: code => metrics.errors.inc({ code }),
-      }),
+      onSubscribe: streamGuard,
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return;
         return { ...result, errors: result.errors.map(e => maskError(e.toJSON(), e, logUnexpected)) };
@@ -114,6 +123,8 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
         async serverWillStart() {
           return {
             async drainServer() {
+              await watch.close();
+              sse.close();
               await wsCleanup.dispose();
             },
           };
@@ -125,6 +136,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
 
   const sideRoutes: SideRoute[] = [
     metrics.route,
+    sse.route,
     (req, res, url) => {
       if (url.pathname !== "/healthz" || req.method !== "GET") return false;
       sendJson(res, 200, { status: "ok" });

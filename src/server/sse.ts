@@ -1,0 +1,123 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ExecutionResult, GraphQLError, GraphQLSchema } from "graphql";
+import { createHandler, type OperationContext, type RequestParams } from "graphql-sse";
+import { createContext, type GatewayServices } from "./context.js";
+import { maskError } from "./format-error.js";
+import type { SideRoute } from "./http.js";
+
+export const SSE_PATH = "/graphql/stream";
+
+export interface SseRouteOptions {
+  schema: GraphQLSchema;
+  services: GatewayServices;
+  bodyLimitBytes: number;
+  /** Admission rules shared with graphql-ws (rate limit, introspection, depth and complexity). */
+  guard?: (ctx: { extra: { request: IncomingMessage } }, id: string, payload: RequestParams) => readonly GraphQLError[] | void;
+  onUnexpected: (error: unknown) => void;
+}
+
+export interface SseRoute {
+  route: SideRoute;
+  /** Ends every open event stream (gateway shutdown). */
+  close(): void;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(new BodyTooLarge());
+      } else chunks.push(chunk);
+    });
+    req.once("error", reject);
+    req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
+}
+
+/**
+ * GraphQL over Server-Sent Events (the GraphQL-over-SSE protocol, graphql-sse "distinct connections" and
+ * "single connection" modes) at /graphql/stream, with the schema and context of /graphql. Subscriptions
+ * stream their events; queries and mutations answer one `next` event then `complete`.
+ */
+export function createSseRoute(opts: SseRouteOptions): SseRoute {
+  const open = new Set<ServerResponse>();
+  const handler = createHandler<IncomingMessage, { res: ServerResponse }, OperationContext>({
+    schema: opts.schema,
+    context: req => createContext(opts.services, req.raw) as unknown as OperationContext,
+    onSubscribe: (req, params) => {
+      const refused = opts.guard?.({ extra: { request: req.raw } }, "", params);
+      if (refused?.length) return { errors: refused.map(e => maskError(e.toJSON(), e, opts.onUnexpected)) } as unknown as ExecutionResult;
+      return undefined;
+    },
+    onNext: (_ctx, _req, result) => {
+      if (!result.errors?.length) return;
+      return { ...result, errors: result.errors.map(e => maskError(e.toJSON(), e, opts.onUnexpected)) } as unknown as ExecutionResult;
+    },
+  });
+
+  const route: SideRoute = async (req, res, url) => {
+    if (url.pathname !== SSE_PATH) return false;
+    let bodyText: string | undefined;
+    if (req.method === "POST") {
+      try {
+        bodyText = await readBody(req, opts.bodyLimitBytes);
+      } catch (error) {
+        if (!(error instanceof BodyTooLarge)) throw error;
+        res.setHeader("connection", "close");
+        res.writeHead(413, { "content-type": "application/json; charset=utf-8" });
+        res.end(JSON.stringify({ errors: [{ message: `Request body exceeds ${opts.bodyLimitBytes} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] }));
+        return true;
+      }
+    }
+    const [body, init] = await handler({
+      method: req.method ?? "GET",
+      url: req.url ?? SSE_PATH,
+      headers: {
+        get(key: string) {
+          const header = req.headers[key];
+          return Array.isArray(header) ? header.join("\n") : header;
+        },
+      },
+      body: bodyText ?? null,
+      raw: req,
+      context: { res },
+    });
+    res.writeHead(init.status, init.statusText, init.headers as Record<string, string>);
+    if (!body || typeof body === "string") {
+      await new Promise<void>(resolve => res.end(body ?? undefined, () => resolve()));
+      return true;
+    }
+    open.add(res);
+    const stop = () => void body.return(undefined);
+    res.once("close", stop);
+    try {
+      for await (const chunk of body) {
+        if (!res.writable) break;
+        const ok = await new Promise<boolean>((resolve, reject) => res.write(chunk, err => (err ? reject(err) : resolve(true))));
+        if (!ok) break;
+      }
+    } finally {
+      res.off("close", stop);
+      open.delete(res);
+      if (!res.writableEnded) res.end();
+    }
+    return true;
+  };
+
+  return {
+    route,
+    close() {
+      for (const res of open) res.end();
+      open.clear();
+    },
+  };
+}
