@@ -15,8 +15,10 @@ export async function startEmbeddedEmulators(opts: {
   horizon: boolean;
   czertainlyPort?: number;
   horizonPort?: number;
+  /** Keep the CZERTAINLY emulator's state in this file across restarts. */
+  czertainlyDataFile?: string;
 }): Promise<EmbeddedEmulators> {
-  const cz = opts.czertainly ? await startCzertainlyEmulator({ port: opts.czertainlyPort ?? 0 }) : undefined;
+  const cz = opts.czertainly ? await startCzertainlyEmulator({ port: opts.czertainlyPort ?? 0, dataFile: opts.czertainlyDataFile }) : undefined;
   const hz = opts.horizon ? await startHorizonEmulator({ port: opts.horizonPort ?? 0 }) : undefined;
   return {
     czertainlyUrl: cz ? `${cz.url}/api` : undefined,
