@@ -52,7 +52,7 @@ describe("CZERTAINLY emulator: v2 operations and the state machine", () => {
   it("refuses a CSR whose signature does not verify, and one that is not a CSR (400 {message})", async () => {
     const { base64 } = await makeCsr("tampered.emu.example");
     const der = Buffer.from(base64, "base64");
-    der[der.length - 5] ^= 0xff; // corrupt the signature
+    der[der.length - 5] = der[der.length - 5]! ^ 0xff; // corrupt the signature
     const tampered = await api.post(`${api.ops("sync-profile")}/certificates`, { request: der.toString("base64"), attributes: [] });
     expect(tampered.status).toBe(400);
     expect(tampered.body.message).toMatch(/signature|not a valid/);
