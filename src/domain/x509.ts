@@ -80,6 +80,15 @@ function decodeName(name: x509.Name): DecodedName {
   };
 }
 
+/** A DN the backend gave as text (before issuance there is no certificate to decode); `{dn}` alone if it does not parse. */
+export function decodeDnString(dn: string): DecodedName {
+  try {
+    return { ...decodeName(new x509.Name(dn)), dn };
+  } catch {
+    return { dn };
+  }
+}
+
 /** Bytes of a certificate given as PEM or base64 DER. */
 export function certificateBytes(content: string): Buffer {
   const trimmed = content.trim();

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from "type-graphql";
-import { decodeCertificate, type DecodedCertificate } from "../domain/x509.js";
+import { decodeCertificate, decodeDnString, type DecodedCertificate } from "../domain/x509.js";
 import { BasicConstraints, DistinguishedName, Label, PublicKeyInfo, SubjectAlternativeNames } from "./common.types.js";
 import { Backend, CertificateState } from "./enums.js";
 import { Node } from "./node.js";
@@ -70,11 +70,11 @@ export class Certificate implements Node {
   }
 
   @Field(() => DistinguishedName, { nullable: true }) get subject(): DistinguishedName | undefined {
-    return this.x509?.subject ?? (this.record.subjectDn ? { dn: this.record.subjectDn } : undefined);
+    return this.x509?.subject ?? (this.record.subjectDn ? decodeDnString(this.record.subjectDn) : undefined);
   }
 
   @Field(() => DistinguishedName, { nullable: true }) get issuer(): DistinguishedName | undefined {
-    return this.x509?.issuer ?? (this.record.issuerDn ? { dn: this.record.issuerDn } : undefined);
+    return this.x509?.issuer ?? (this.record.issuerDn ? decodeDnString(this.record.issuerDn) : undefined);
   }
 
   @Field(() => String, { nullable: true, description: "Serial number, lower-case hex." })

@@ -52,3 +52,11 @@ describe("decodeCertificate", () => {
     expect(() => decodeCertificate("")).toThrow(CertificateDecodeError);
   });
 });
+
+describe("decodeDnString", () => {
+  it("splits a DN given as text (a pending certificate's request subject)", async () => {
+    const { decodeDnString } = await import("../../../src/domain/x509.js");
+    expect(decodeDnString("CN=pending.example, O=Demo Corp, C=CZ")).toMatchObject({ commonName: "pending.example", organization: "Demo Corp", country: "CZ" });
+    expect(decodeDnString("not a dn").dn).toBe("not a dn");
+  });
+});
