@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { toGraphQLError } from "../errors/to-graphql-error.js";
 
@@ -21,6 +21,12 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown, onUn
   const code = formatted.extensions?.code;
   if (typeof code === "string" && REQUEST_CODES.has(code) && !formatted.path) {
     return { message: formatted.message, locations: formatted.locations, extensions: { code } };
+  }
+  // Apollo's own request-level refusals without a code (APQ hash mismatch, unsupported persisted
+  // query version) carry only an HTTP 4xx status: they are bad requests, not unexpected errors.
+  const httpStatus = (error as GraphQLError | undefined)?.extensions?.http as { status?: number } | undefined;
+  if (!formatted.path && error instanceof GraphQLError && (!code || code === "INTERNAL_SERVER_ERROR") && httpStatus?.status && httpStatus.status >= 400 && httpStatus.status < 500) {
+    return { message: formatted.message, locations: formatted.locations, extensions: { code: "BAD_REQUEST" } };
   }
   const original = unwrapResolverError(error);
   const safe = toGraphQLError(original);

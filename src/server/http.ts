@@ -73,7 +73,7 @@ export function createHttpHandler<TContext extends object>(opts: HttpHandlerOpti
         }
       }
       for (const route of opts.sideRoutes) if (await route(req, res, url)) return;
-      if (url.pathname !== "/graphql") return sendJson(res, 404, { error: "Not found. GraphQL is at /graphql." });
+      if (url.pathname !== "/graphql") return sendRequestError(res, 404, "NOT_FOUND", "Not found. GraphQL is at /graphql.");
       const refusal = opts.admit?.(req);
       if (refusal) {
         opts.onRefused?.(refusal.code);

@@ -45,7 +45,7 @@ export function encodeCursor(p: Position): string {
 export function decodeCursor(cursor: string): Position | undefined {
   try {
     const [backend, offset] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, unknown];
-    if (typeof backend === "string" && Number.isInteger(offset) && (offset as number) >= 0) {
+    if (typeof backend === "string" && Number.isSafeInteger(offset) && (offset as number) >= 0) {
       return { backend, offset: offset as number };
     }
   } catch {

@@ -1,4 +1,4 @@
-import { Max, MaxLength, Min } from "class-validator";
+import { IsOptional, Max, MaxLength, Min, ValidateNested } from "class-validator";
 import { ArgsType, Field, ID, InputType, Int } from "type-graphql";
 import { Backend, CertificateState, RequestStatus } from "../enums.js";
 
@@ -26,7 +26,7 @@ export class CertificateFilter {
 
 @ArgsType()
 export class CertificatesArgs {
-  @Field(() => CertificateFilter, { nullable: true }) filter?: CertificateFilter;
+  @Field(() => CertificateFilter, { nullable: true }) @IsOptional() @ValidateNested() filter?: CertificateFilter;
 
   @Field(() => Int, { defaultValue: 20, description: "Page size (at most the gateway's MAX_PAGE_SIZE)." })
   @Min(1)
@@ -49,7 +49,7 @@ export class RequestFilter {
 
 @ArgsType()
 export class RequestsArgs {
-  @Field(() => RequestFilter, { nullable: true }) filter?: RequestFilter;
+  @Field(() => RequestFilter, { nullable: true }) @IsOptional() @ValidateNested() filter?: RequestFilter;
   @Field(() => Int, { defaultValue: 20 }) @Min(1) @Max(1000) first!: number;
   @Field(() => String, { nullable: true }) @MaxLength(512) after?: string;
 }

@@ -6,22 +6,40 @@ x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 const MAX_PEM_LENGTH = 64 * 1024;
 
+const ONE_PEM_BLOCK = /^-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----$/;
+
+/** Bytes of one PEM block or of base64 DER; undefined for anything else (several blocks, text around, bad base64). */
 function bytesOf(input: string): Uint8Array<ArrayBuffer> | undefined {
   const trimmed = input.trim();
-  const body = trimmed.startsWith("-----BEGIN")
-    ? trimmed.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, "")
-    : trimmed;
+  let body = trimmed;
+  if (trimmed.startsWith("-----BEGIN")) {
+    const block = ONE_PEM_BLOCK.exec(trimmed);
+    if (!block) return undefined;
+    body = block[2]!;
+  }
   const compact = body.replace(/\s+/g, "");
   if (!compact || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return undefined;
   const buf = Buffer.from(compact, "base64");
   return new Uint8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
 }
 
+/** Whether the bytes are exactly one DER SEQUENCE (parsers accept trailing bytes, which would then reach a backend). */
+function isSingleDerSequence(bytes: Uint8Array): boolean {
+  if (bytes.length < 2 || bytes[0] !== 0x30) return false;
+  const first = bytes[1]!;
+  if (first < 0x80) return 2 + first === bytes.length;
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || bytes.length < 2 + n) return false;
+  let length = 0;
+  for (let i = 0; i < n; i++) length = length * 256 + bytes[2 + i]!;
+  return 2 + n + length === bytes.length;
+}
+
 /** Parses a PKCS#10 request from PEM or base64 DER; undefined when it is not one. */
 export function parseCsrInput(input: string): x509.Pkcs10CertificateRequest | undefined {
   if (typeof input !== "string" || input.length > MAX_PEM_LENGTH) return undefined;
   const bytes = bytesOf(input);
-  if (!bytes) return undefined;
+  if (!bytes || !isSingleDerSequence(bytes)) return undefined;
   try {
     return new x509.Pkcs10CertificateRequest(bytes);
   } catch {
@@ -33,7 +51,7 @@ export function parseCsrInput(input: string): x509.Pkcs10CertificateRequest | un
 export function parseCertificateInput(input: string): x509.X509Certificate | undefined {
   if (typeof input !== "string" || input.length > MAX_PEM_LENGTH) return undefined;
   const bytes = bytesOf(input);
-  if (!bytes) return undefined;
+  if (!bytes || !isSingleDerSequence(bytes)) return undefined;
   try {
     return new x509.X509Certificate(bytes);
   } catch {
