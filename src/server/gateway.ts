@@ -63,17 +63,12 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
   };
   configureCircuitBreakers({ failureThreshold: config.breakerFailureThreshold, cooldownMs: config.breakerCooldownMs });
   const metrics = createMetrics({
-    activeWatchers: () => {
-      // the watch hub (src/events) exposes its count on services when it is wired
-      const s = services as unknown as Record<string, any>;
-      const hub = s.watch ?? s.watchHub ?? s.watcher;
-      const n = hub?.activeWatchers?.() ?? hub?.activeCount?.() ?? hub?.size;
-      return typeof n === "number" ? n : undefined;
-    },
+    activeWatchers: () => services.watch?.activeWatchers(),
+    activeSubscribers: () => services.watch?.activeSubscribers(),
   });
   services.onLoaderBatch = metrics.onLoaderBatch;
   // One watcher per pending object for subscriptions and waiting queries; mutations publish through it.
-  const watch = createGatewayWatchHub({ config, upstreams: opts.upstreams, logger });
+  const watch = createGatewayWatchHub({ config, upstreams: opts.upstreams, logger, onPoll: metrics.onWatchPoll });
   services.watch = watch;
   services.publish = watch;
   const removeUpstreamObserver = addUpstreamObserver(metrics.observeUpstream);

@@ -9,13 +9,18 @@ export interface GatewayMetrics {
   errors: Counter<"code">;
   upstreamDuration: Histogram<"backend" | "operation" | "outcome">;
   loaderBatch: Histogram<"loader">;
+  watchPolls: Counter<"backend" | "outcome">;
   observeUpstream(o: UpstreamObservation): void;
+  /** One background poll of the watch hub (src/events). */
+  onWatchPoll(backend: string, outcome: "ok" | "error"): void;
   onLoaderBatch(loader: string, size: number): void;
   /** GET /metrics in the Prometheus text format. */
   route: SideRoute;
 }
 
-export function createMetrics(opts: { activeWatchers?: () => number | undefined; defaultMetrics?: boolean } = {}): GatewayMetrics {
+export function createMetrics(
+  opts: { activeWatchers?: () => number | undefined; activeSubscribers?: () => number | undefined; defaultMetrics?: boolean } = {},
+): GatewayMetrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: "pki_graph_" });
   const requests = new Counter({
@@ -53,12 +58,31 @@ export function createMetrics(opts: { activeWatchers?: () => number | undefined;
       this.set(typeof n === "number" && Number.isFinite(n) ? n : 0);
     },
   });
+  new Gauge({
+    name: "pki_graph_watch_subscribers",
+    help: "Open subscriber streams on watched objects (subscriptions and waiting queries)",
+    registers: [registry],
+    collect() {
+      const n = opts.activeSubscribers?.();
+      this.set(typeof n === "number" && Number.isFinite(n) ? n : 0);
+    },
+  });
+  const watchPolls = new Counter({
+    name: "pki_graph_watch_polls_total",
+    help: "Background polls of watched objects, by backend and outcome (coalesced: one per object per interval at most)",
+    labelNames: ["backend", "outcome"] as const,
+    registers: [registry],
+  });
   return {
     registry,
     requests,
     errors,
     upstreamDuration,
     loaderBatch,
+    watchPolls,
+    onWatchPoll(backend, outcome) {
+      watchPolls.inc({ backend: backend.toLowerCase(), outcome });
+    },
     observeUpstream(o) {
       upstreamDuration.observe({ backend: o.backend, operation: o.operation, outcome: o.outcome }, o.durationMs / 1000);
     },

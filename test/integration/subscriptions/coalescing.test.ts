@@ -67,6 +67,10 @@ describe("200 subscribers on 20 pending certificates", () => {
     }
     // nothing but those polls reached Core
     expect(stack.cz.requests.length).toBe([...reads.values()].reduce((n, a) => n + a.length, 0));
+    const metrics = await fetch(stack.gateway.url.replace(/\/graphql$/, "/metrics")).then(r => r.text());
+    expect(metrics).toMatch(new RegExp(`^pki_graph_active_watchers ${CERTIFICATES}$`, "m"));
+    expect(metrics).toMatch(new RegExp(`^pki_graph_watch_subscribers ${SUBSCRIBERS}$`, "m"));
+    expect(metrics).toMatch(/^pki_graph_watch_polls_total\{backend="czertainly",outcome="ok"\} [1-9]\d*$/m);
 
     // Everyone leaves: the watchers stop, and so do the polls.
     for (const s of subs) s.dispose();
