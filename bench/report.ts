@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import type { DecodeFigures, PageFigures, SingleQueryFigures, WatchFigures } from "./scenarios.js";
 
@@ -46,6 +46,7 @@ export function toMarkdown(r: BenchResults): string {
 /** Writes bench/results/latest.{json,md} and the README table between its markers. */
 export async function writeResults(r: BenchResults): Promise<string> {
   const md = toMarkdown(r);
+  await mkdir(new URL("./results/", import.meta.url), { recursive: true });
   await writeFile(new URL("./results/latest.json", import.meta.url), JSON.stringify(r, null, 2) + "\n");
   await writeFile(new URL("./results/latest.md", import.meta.url), md);
   const readmeUrl = new URL("../README.md", import.meta.url);
