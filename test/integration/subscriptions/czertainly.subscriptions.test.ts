@@ -112,6 +112,28 @@ describe("CZERTAINLY pending states, watched over graphql-ws and SSE", () => {
     expect(stack.gateway.services.watch!.activeWatchers()).toBe(0);
   });
 
+  it("speaks the GraphQL-over-SSE protocol to a plain HTTP client: `next` events, then `complete`", async () => {
+    const sync = await issue("sync-profile", "plain-sse.watch.example");
+    const res = await fetch(stack.gateway.url.replace(/\/graphql$/, "/graphql/stream"), {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ query: `subscription($id: ID!) { certificateChanged(id: $id) { state } }`, variables: { id: sync.id } }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const text = await res.text(); // the stream ends after `complete`: ISSUED is final
+    const events = text.split("\n\n").filter(block => /^event:/m.test(block));
+    expect(events.map(block => /^event: (\w+)/m.exec(block)?.[1])).toEqual(["next", "complete"]);
+    expect(JSON.parse(/^data: (.*)$/m.exec(events[0]!)![1]!)).toEqual({ data: { certificateChanged: { state: "ISSUED" } } });
+
+    const tooBig = await fetch(stack.gateway.url.replace(/\/graphql$/, "/graphql/stream"), {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ query: `{ __typename }`, pad: "x".repeat(stack.config.bodyLimitBytes) }),
+    });
+    expect(tooBig.status).toBe(413);
+  });
+
   it("an unsubscribed watcher stops: no subscriber, no watcher", async () => {
     const cert = await issue("async-profile", "leave.watch.example");
     const sub = watch(ws, SUB_ONE, { id: cert.id }, "certificateChanged");
