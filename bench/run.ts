@@ -1,20 +1,48 @@
 import "reflect-metadata";
-import { startCzertainlyEmulator } from "../src/emulators/czertainly/czertainly.emulator.js";
-import { startHorizonEmulator } from "../src/emulators/horizon/horizon.emulator.js";
+import { DEMO } from "../src/emulators/czertainly/seed.js";
+import { makeCsr } from "../test/support/csr.js";
 import { startGatewayProcess } from "./gateway-process.js";
+import { startEmulatorsProcess, type EmulatorsProcess } from "./remote-emulator.js";
 import { machineDescription, writeResults, type BenchResults } from "./report.js";
 import { decodeCost, page, singleQuery, watchers } from "./scenarios.js";
 
-// `npm run bench`: emulators here, the gateway as its own process, load from here; loopback only, bounded in time.
+// `npm run bench`: emulators, gateway and load generator each in a process of their own; loopback only, bounded in time.
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 2000);
+const BACKEND_LATENCY_MS = 10;
 const WATCH_INTERVAL_MS = 1000;
+const PAGE = 100;
 
-const cz = await startCzertainlyEmulator({ port: 0 });
-const hz = await startHorizonEmulator({ port: 0 });
-const admin = hz.accounts.admin;
+/** Tops each backend up to a full page of certificates, through the emulators' own REST APIs. */
+async function fillToPage(emu: EmulatorsProcess): Promise<void> {
+  const czCount = (await (await fetch(`${emu.cz.url}/api/v1/certificates`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()) as { totalItems: number };
+  const profile = DEMO.profiles["sync-profile"];
+  for (let i = czCount.totalItems; i < PAGE; i++) {
+    const { base64 } = await makeCsr(`fill-${i}.bench.example`);
+    await fetch(`${emu.cz.url}/api/v2/operations/authorities/${DEMO.authorities.ejbca}/raProfiles/${profile}/certificates`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ request: base64, attributes: [] }),
+    });
+  }
+  const hzHeaders = { "content-type": "application/json", "x-api-id": emu.horizonAdmin.apiId, "x-api-key": emu.horizonAdmin.apiKey };
+  const hzCount = (await (await fetch(`${emu.hz.url}/api/v1/certificates/search`, { method: "POST", headers: hzHeaders, body: JSON.stringify({ pageIndex: 1, pageSize: 1, withCount: true }) })).json()) as { count?: number };
+  for (let i = hzCount.count ?? 0; i < PAGE; i++) {
+    const { pem } = await makeCsr(`fill-${i}.hz.bench.example`);
+    await fetch(`${emu.hz.url}/api/v1/requests/submit`, {
+      method: "POST",
+      headers: hzHeaders,
+      body: JSON.stringify({ module: "webra", workflow: "enroll", profile: "auto-profile", template: { csr: pem } }),
+    });
+  }
+}
+
+const emu = await startEmulatorsProcess();
+const admin = emu.horizonAdmin;
+await fillToPage(emu);
 const gw = await startGatewayProcess({
-  CZERTAINLY_URL: `${cz.url}/api`,
-  HORIZON_URL: hz.url,
+  CZERTAINLY_URL: `${emu.cz.url}/api`,
+  HORIZON_URL: emu.hz.url,
   HORIZON_API_ID: admin.apiId,
   HORIZON_API_KEY: admin.apiKey,
   WATCH_INTERVAL_MS: String(WATCH_INTERVAL_MS),
@@ -31,16 +59,17 @@ try {
   const czCert = ids.cz.nodes[0];
   const hzCert = ids.hz.nodes[0];
   const asyncProfile = ids.raProfiles.find((p: { name: string }) => p.name === "async-profile");
+  const singleOpts = { seconds: SECONDS, samples: SAMPLES, backendLatencyMs: BACKEND_LATENCY_MS };
 
   console.log("(a) single certificate…");
   const single = [
-    await singleQuery(gw, "CZERTAINLY", { url: `${cz.url}/api/v1/certificates/${czCert.backendId}` }, czCert.id, SECONDS),
-    await singleQuery(gw, "HORIZON", { url: `${hz.url}/api/v1/certificates/${hzCert.backendId}`, headers: { "x-api-id": admin.apiId, "x-api-key": admin.apiKey } }, hzCert.id, SECONDS),
+    await singleQuery(gw, emu.cz, "CZERTAINLY", { url: `${emu.cz.url}/api/v1/certificates/${czCert.backendId}` }, czCert.id, singleOpts),
+    await singleQuery(gw, emu.hz, "HORIZON", { url: `${emu.hz.url}/api/v1/certificates/${hzCert.backendId}`, headers: { "x-api-id": admin.apiId, "x-api-key": admin.apiKey } }, hzCert.id, singleOpts),
   ];
   console.log("(b) pages of 100…");
-  const pages = [await page(gw, cz, "CZERTAINLY", SECONDS), await page(gw, hz, "HORIZON", SECONDS)];
+  const pages = [await page(gw, emu.cz, "CZERTAINLY", SECONDS), await page(gw, emu.hz, "HORIZON", SECONDS)];
   console.log("(c) subscribers on pending certificates…");
-  const watch = await watchers(gw, cz, {
+  const watch = await watchers(gw, emu.cz, {
     asyncProfileId: asyncProfile.id,
     certificates: 100,
     subscribersPerCertificate: 10,
@@ -56,5 +85,5 @@ try {
   console.log(await writeResults(results));
 } finally {
   await gw.stop();
-  await Promise.all([cz.close(), hz.close()]);
+  await emu.stop();
 }

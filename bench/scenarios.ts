@@ -2,10 +2,10 @@ import { performance } from "node:perf_hooks";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { EmulatorCa, generateKeyPair } from "../src/emulators/ca.js";
-import type { RunningServer } from "../src/emulators/http-kit.js";
 import { clearDecodeCache, decodeCertificate } from "../src/domain/x509.js";
 import type { GatewayProcess } from "./gateway-process.js";
-import { graphqlRequest, load, type LoadFigures } from "./load.js";
+import { graphqlRequest, load, sequentialLatency, type LatencyFigures, type LoadFigures } from "./load.js";
+import type { RemoteEmulator } from "./remote-emulator.js";
 import { makeCsr } from "../test/support/csr.js";
 
 const gql = async (url: string, query: string, variables?: Record<string, unknown>) => {
@@ -19,31 +19,38 @@ const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100
 
 export interface SingleQueryFigures {
   backend: string;
-  direct: LoadFigures;
-  gateway: LoadFigures;
-  p50Ratio: number;
-  p99Ratio: number;
-  throughputRatio: number;
+  /** One request at a time: what a client waits for. */
+  sequential: { direct: LatencyFigures; gateway: LatencyFigures; p50Ratio: number; overheadP50Ms: number };
+  /** The same with the backend answering after `backendLatencyMs`, as a real Core/Horizon over a network does. */
+  realistic: { backendLatencyMs: number; direct: LatencyFigures; gateway: LatencyFigures; p50Ratio: number };
+  /** 8 connections for a fixed time (autocannon). */
+  throughput: { direct: LoadFigures; gateway: LoadFigures; ratio: number };
 }
 
 /** (a) One certificate through the gateway vs the same certificate straight from the emulator's REST API. */
 export async function singleQuery(
   gw: GatewayProcess,
+  emulator: RemoteEmulator,
   backend: "CZERTAINLY" | "HORIZON",
   direct: { url: string; headers?: Record<string, string> },
   id: string,
-  seconds: number,
+  opts: { seconds: number; samples: number; backendLatencyMs: number },
 ): Promise<SingleQueryFigures> {
   const query = `query($id: ID!) { certificate(id: $id) { id state serialNumber notAfter subject { commonName } } }`;
-  const directFigures = await load({ url: direct.url, headers: direct.headers, seconds });
-  const gatewayFigures = await load({ ...graphqlRequest(gw.url, query, { id }), seconds });
+  const viaGateway = graphqlRequest(gw.url, query, { id });
+  const seqDirect = await sequentialLatency({ ...direct, samples: opts.samples });
+  const seqGateway = await sequentialLatency({ ...viaGateway, samples: opts.samples });
+  await emulator.setFaults({ latencyMs: opts.backendLatencyMs });
+  const realDirect = await sequentialLatency({ ...direct, samples: 200 });
+  const realGateway = await sequentialLatency({ ...viaGateway, samples: 200 });
+  await emulator.setFaults({});
+  const loadDirect = await load({ url: direct.url, headers: direct.headers, seconds: opts.seconds });
+  const loadGateway = await load({ ...viaGateway, seconds: opts.seconds });
   return {
     backend,
-    direct: directFigures,
-    gateway: gatewayFigures,
-    p50Ratio: ratio(gatewayFigures.p50Ms, directFigures.p50Ms),
-    p99Ratio: ratio(gatewayFigures.p99Ms, directFigures.p99Ms),
-    throughputRatio: ratio(gatewayFigures.requestsPerSecond, directFigures.requestsPerSecond),
+    sequential: { direct: seqDirect, gateway: seqGateway, p50Ratio: ratio(seqGateway.p50Ms, seqDirect.p50Ms), overheadP50Ms: Math.round((seqGateway.p50Ms - seqDirect.p50Ms) * 1000) / 1000 },
+    realistic: { backendLatencyMs: opts.backendLatencyMs, direct: realDirect, gateway: realGateway, p50Ratio: ratio(realGateway.p50Ms, realDirect.p50Ms) },
+    throughput: { direct: loadDirect, gateway: loadGateway, ratio: ratio(loadGateway.requestsPerSecond, loadDirect.requestsPerSecond) },
   };
 }
 
@@ -56,17 +63,19 @@ export interface PageFigures {
 }
 
 /** (b) A page of 100 certificates with key and RA profile: upstream calls per query (request log) and latency. */
-export async function page(gw: GatewayProcess, emulator: RunningServer, backend: "CZERTAINLY" | "HORIZON", seconds: number): Promise<PageFigures> {
+export async function page(gw: GatewayProcess, emulator: RemoteEmulator, backend: "CZERTAINLY" | "HORIZON", seconds: number): Promise<PageFigures> {
   const query = `{ certificates(first: 100, filter: { backends: [${backend}] }) { nodes { id state subject { commonName } notAfter
     publicKey { algorithm size } raProfile { name } key { name } } } }`;
-  emulator.clearLog();
+  await gql(gw.url, query); // warm-up (JIT, connections); loaders are per request, so the count is the same
+  await emulator.clearLog();
   const data = await gql(gw.url, query);
+  const requests = await emulator.requests();
   const callsByEndpoint: Record<string, number> = {};
-  for (const r of emulator.requests) {
+  for (const r of requests) {
     const key = `${r.method} ${r.path.replace(/[0-9a-f-]{24,36}/g, "{id}")}`;
     callsByEndpoint[key] = (callsByEndpoint[key] ?? 0) + 1;
   }
-  const upstreamCalls = emulator.requests.length;
+  const upstreamCalls = requests.length;
   const latency = await load({ ...graphqlRequest(gw.url, query), seconds, connections: 4 });
   return { backend, certificates: data.certificates.nodes.length, upstreamCalls, callsByEndpoint, latency };
 }
@@ -83,7 +92,7 @@ export interface WatchFigures {
 /** (c) Many subscribers on pending CZERTAINLY certificates: upstream polls per interval and gateway memory. */
 export async function watchers(
   gw: GatewayProcess,
-  cz: RunningServer,
+  cz: RemoteEmulator,
   opts: { asyncProfileId: string; certificates: number; subscribersPerCertificate: number; intervalMs: number; intervals: number },
 ): Promise<WatchFigures> {
   const ids: string[] = [];
@@ -119,9 +128,9 @@ export async function watchers(
       }
     }
   });
-  cz.clearLog();
+  await cz.clearLog();
   await new Promise(r => setTimeout(r, opts.intervalMs * opts.intervals));
-  const polls = cz.requests.filter(r => r.method === "GET" && /^\/api\/v1\/certificates\/[^/]+$/.test(r.path)).length;
+  const polls = (await cz.requests()).filter(r => r.method === "GET" && /^\/api\/v1\/certificates\/[^/]+$/.test(r.path)).length;
   const after = gw.rssMiB();
   disposers.forEach(d => d());
   await client.dispose();
