@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ExecutionResult, GraphQLError, GraphQLSchema } from "graphql";
+import { GraphQLError, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { createHandler, type OperationContext, type RequestParams } from "graphql-sse";
 import { createContext, type GatewayServices } from "./context.js";
 import { maskError } from "./format-error.js";
@@ -55,12 +55,14 @@ export function createSseRoute(opts: SseRouteOptions): SseRoute {
     context: req => createContext(opts.services, req.raw) as unknown as OperationContext,
     onSubscribe: (req, params) => {
       const refused = opts.guard?.({ extra: { request: req.raw } }, "", params);
-      if (refused?.length) return { errors: refused.map(e => maskError(e.toJSON(), e, opts.onUnexpected)) } as unknown as ExecutionResult;
+      // answered as one `next` event (then `complete`); onNext masks its errors like any other result
+      if (refused?.length) return { data: null, errors: refused } as ExecutionResult;
       return undefined;
     },
     onNext: (_ctx, _req, result) => {
       if (!result.errors?.length) return;
-      return { ...result, errors: result.errors.map(e => maskError(e.toJSON(), e, opts.onUnexpected)) } as unknown as ExecutionResult;
+      const errors = result.errors.map(e => (e instanceof GraphQLError ? maskError(e.toJSON(), e, opts.onUnexpected) : e));
+      return { ...result, errors } as unknown as ExecutionResult;
     },
   });
 

@@ -132,6 +132,11 @@ describe("CZERTAINLY pending states, watched over graphql-ws and SSE", () => {
       body: JSON.stringify({ query: `{ __typename }`, pad: "x".repeat(stack.config.bodyLimitBytes) }),
     });
     expect(tooBig.status).toBe(413);
+
+    // the admission rules of /graphql apply: an invalid operation is refused with its code, in the stream
+    const invalid = watch(sse, `subscription { certificateChanged(id: "x") { noSuchField } }`, {}, "certificateChanged");
+    await invalid.completed;
+    expect(invalid.results[0]?.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 
   it("an unsubscribed watcher stops: no subscriber, no watcher", async () => {
