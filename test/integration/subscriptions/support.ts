@@ -12,14 +12,19 @@ export interface StreamingClient {
   dispose(): void | Promise<void>;
 }
 
-/** The real graphql-ws client over a WebSocket to /graphql. */
-export function wsClient(stack: TestStack): StreamingClient {
-  return createWsClient({ url: stack.gateway.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+/** The real graphql-ws client over a WebSocket to /graphql (headers on the upgrade request, as a proxy would add them). */
+export function wsClient(stack: TestStack, headers: Record<string, string> = {}): StreamingClient {
+  class WithHeaders extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  }
+  return createWsClient({ url: stack.gateway.wsUrl, webSocketImpl: WithHeaders, retryAttempts: 0, lazy: true });
 }
 
 /** The real graphql-sse client ("distinct connections" mode, one event stream per operation) to /graphql/stream. */
-export function sseClient(stack: TestStack): StreamingClient {
-  return createSseClient({ url: stack.gateway.url.replace(/\/graphql$/, "/graphql/stream"), retryAttempts: 0 });
+export function sseClient(stack: TestStack, headers: Record<string, string> = {}): StreamingClient {
+  return createSseClient({ url: stack.gateway.url.replace(/\/graphql$/, "/graphql/stream"), retryAttempts: 0, headers });
 }
 
 /** One subscription's results as they arrive, and a way to wait for them (the test timeout bounds every wait). */
