@@ -145,8 +145,9 @@ export class WatchHub implements StatePublisher {
   }
 
   /**
-   * Waits until the object's state differs from `knownState` (or it is final), at most `timeoutMs` after the
-   * first state is known; answers the current state at once when `knownState` is undefined.
+   * Waits until the object's state differs from `knownState` (or it is final), at most `timeoutMs` (the first
+   * read is always awaited, bounded by the upstream timeout); answers the current state at once when
+   * `knownState` is undefined.
    */
   async waitForChange(target: WatchTarget, creds: CallerCredentials, knownState: string | undefined, timeoutMs: number): Promise<StateEvent> {
     if (knownState === undefined) return this.current(target, creds);
