@@ -35,8 +35,8 @@ export class CertificateResolver {
   @FieldResolver(() => Key, { nullable: true, description: "CZERTAINLY managed key of the certificate, when Core holds one." })
   async key(@Root() cert: Certificate, @Ctx() ctx: GatewayContext): Promise<Key | null> {
     if (cert.backend !== Backend.CZERTAINLY) return null;
-    // List items carry no key reference: the detail (deduplicated per operation) does.
-    const keyUuid = cert.record.keyUuid ?? (await ctx.loaders.czCertificate.load(cert.backendId))?.key?.uuid;
+    // List items carry no key reference: the detail does (or the key index, which remembers it).
+    const keyUuid = cert.record.keyUuid ?? (await ctx.loaders.czKeyUuid.load(cert.backendId));
     return keyUuid ? loadKey(ctx, keyUuid) : null;
   }
 }

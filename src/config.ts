@@ -14,6 +14,8 @@ export interface CzertainlyConfig extends BackendConfig {
   clientCertPem?: string;
   /** mTLS material for a direct TLS connection to Core. */
   tls?: { ca?: string; cert?: string; key?: string };
+  /** How long the gateway remembers which key a certificate has (0: never); see src/loaders/key-index.ts. */
+  keyIndexTtlMs: number;
 }
 
 export interface HorizonConfig extends BackendConfig {
@@ -120,6 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
       readRetries: r.int("CZERTAINLY_READ_RETRIES", 2, 0, 5),
       credentials: r.oneOf("CZERTAINLY_CREDENTIALS", MODES, "service"),
       clientCertPem: r.string("CZERTAINLY_CLIENT_CERT_PEM"),
+      keyIndexTtlMs: r.int("CZERTAINLY_KEY_INDEX_TTL_MS", 300_000, 0, 86_400_000),
       tls: {
         ca: r.string("CZERTAINLY_TLS_CA_PEM"),
         cert: r.string("CZERTAINLY_TLS_CERT_PEM"),

@@ -4,6 +4,7 @@ import { headersFor } from "../server/credentials.js";
 import type { Upstreams } from "../upstreams/clients.js";
 import type { CzCertificateLike, CzKeyLike, CzRaProfileLike, CzAuthorityLike } from "../domain/czertainly.mapper.js";
 import type { HzCertificateLike, HzRequestLike } from "../domain/horizon.mapper.js";
+import type { CertificateKeyIndex } from "./key-index.js";
 import { mapLimit } from "./map-limit.js";
 
 /** How many single lookups may be in flight to one backend for one GraphQL operation. */
@@ -12,6 +13,8 @@ const FAN_OUT = 16;
 export interface LoaderStats {
   /** Batch sizes per loader, for the metrics endpoint. */
   onBatch?: (loader: string, size: number) => void;
+  /** Remembers certificate → key across requests (see key-index.ts); absent: every lookup reads the detail. */
+  keyIndex?: CertificateKeyIndex;
 }
 
 /** Per-operation DataLoaders: never shared between requests or callers. */
@@ -24,13 +27,29 @@ export function createLoaders(upstreams: Upstreams, creds: CallerCredentials, st
   const raProfileList = once(async () => (await upstreams.czertainly.listRaProfiles({ headers: cz() })) as CzRaProfileLike[]);
   const authorityList = once(async () => (await upstreams.czertainly.listAuthorities({ headers: cz() })) as CzAuthorityLike[]);
 
+  const keyIndex = stats.keyIndex;
+  /** CZERTAINLY certificate detail by uuid (no batch endpoint: deduplicated, bounded fan-out). */
+  const czCertificate = new DataLoader<string, CzCertificateLike | null>(async uuids => {
+    observe("czCertificate", uuids.length);
+    const headers = cz();
+    return mapLimit(uuids, FAN_OUT, async uuid => {
+      const detail = (await upstreams.czertainly.getCertificate(uuid, { headers })) as CzCertificateLike | null;
+      if (detail) keyIndex?.set(creds.principal, uuid, detail.key?.uuid ?? null);
+      return detail;
+    });
+  });
+
   return {
-    /** CZERTAINLY certificate detail by uuid (no batch endpoint: deduplicated, bounded fan-out). */
-    czCertificate: new DataLoader<string, CzCertificateLike | null>(async uuids => {
-      observe("czCertificate", uuids.length);
-      const headers = cz();
-      return mapLimit(uuids, FAN_OUT, uuid => upstreams.czertainly.getCertificate(uuid, { headers }) as Promise<CzCertificateLike | null>);
-    }),
+    czCertificate,
+    /** The managed key's uuid of a CZERTAINLY certificate: from the key index when it knows, else from the detail. */
+    czKeyUuid: new DataLoader<string, string | null>(async uuids =>
+      Promise.all(
+        uuids.map(async uuid => {
+          const known = keyIndex?.get(creds.principal, uuid);
+          return known !== undefined ? known : ((await czCertificate.load(uuid))?.key?.uuid ?? null);
+        }),
+      ),
+    ),
     /** CZERTAINLY certificate content (base64 DER) by uuid, one POST /v1/certificates/content per batch. */
     czContent: new DataLoader<string, string | null>(async uuids => {
       observe("czContent", uuids.length);

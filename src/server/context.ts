@@ -5,6 +5,7 @@ import type { Config } from "../config.js";
 import type { WatchHub } from "../events/watch-hub.js";
 import type { Certificate } from "../model/certificate.type.js";
 import type { Request } from "../model/request.type.js";
+import type { CertificateKeyIndex } from "../loaders/key-index.js";
 import type { IdempotencyStore } from "../services/idempotency.js";
 import { createLoaders, type Loaders } from "../loaders/create-loaders.js";
 import type { Upstreams } from "../upstreams/clients.js";
@@ -20,6 +21,8 @@ export interface GatewayServices {
   onLoaderBatch?: (loader: string, size: number) => void;
   /** Remembers mutations by idempotency key (no double issuance on a retry). */
   idempotency: IdempotencyStore;
+  /** Certificate → key, remembered across requests (CZERTAINLY list items do not carry it). */
+  keyIndex?: CertificateKeyIndex;
   /** Pushes a state a mutation saw to watchers at once (set by the watch hub). */
   publish?: StatePublisher;
   /** Watches pending objects for subscriptions and waiting queries (src/events). */
@@ -50,7 +53,7 @@ export function createContext(services: GatewayServices, req: IncomingMessage | 
     requestId,
     services,
     creds,
-    loaders: createLoaders(services.upstreams, creds, { onBatch: services.onLoaderBatch }),
+    loaders: createLoaders(services.upstreams, creds, { onBatch: services.onLoaderBatch, keyIndex: services.keyIndex }),
     partialErrors: [],
   };
 }

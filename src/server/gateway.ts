@@ -8,6 +8,7 @@ import { useServer } from "graphql-ws/use/ws";
 import type { Config } from "../config.js";
 import { createGatewayWatchHub } from "../events/index.js";
 import { buildGatewaySchema } from "../schema/build.js";
+import { CertificateKeyIndex } from "../loaders/key-index.js";
 import { IdempotencyStore } from "../services/idempotency.js";
 import type { Upstreams } from "../upstreams/clients.js";
 import { createContext, type GatewayContext, type GatewayServices } from "./context.js";
@@ -60,6 +61,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     logger,
     embedded: opts.embedded ?? { czertainly: false, horizon: false },
     idempotency: new IdempotencyStore(),
+    keyIndex: new CertificateKeyIndex(config.czertainly.keyIndexTtlMs),
   };
   configureCircuitBreakers({ failureThreshold: config.breakerFailureThreshold, cooldownMs: config.breakerCooldownMs });
   const metrics = createMetrics({
