@@ -176,6 +176,20 @@ describe("limits: depth, complexity, page size, body size, CSRF", () => {
     expect(stack.hz.requests).toHaveLength(0);
   });
 
+  it("CSRF over SSE (/graphql/stream): form-like POSTs and mutations over GET never run", async () => {
+    const url = `${baseOf(stack)}/graphql/stream`;
+    const mutation = `mutation { submitRequest(input: { scepEnroll: { profile: "scep-profile", password: "csrf" } }) { request { status } } }`;
+    stack.hz.clearLog();
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      const res = await send(url, { body: JSON.stringify({ query: mutation }), headers: { "content-type": type, accept: "text/event-stream" } });
+      expect(res.status, type).toBeGreaterThanOrEqual(400);
+      expect(res.status, type).toBeLessThan(500);
+    }
+    const overGet = await send(url, { method: "GET", search: `?query=${encodeURIComponent(mutation)}`, headers: { accept: "text/event-stream" } });
+    expect(overGet.status).toBe(405);
+    expect(stack.hz.count("POST", "/api/v1/requests/submit")).toBe(0);
+  });
+
   it("applies the same depth, complexity and page limits over graphql-ws", async () => {
     const deep = await overWs(ws, DEEP);
     expect(deep.errors?.[0]?.extensions).toMatchObject({ code: "QUERY_TOO_DEEP" });
