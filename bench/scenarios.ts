@@ -57,6 +57,8 @@ export async function singleQuery(
 export interface PageFigures {
   backend: string;
   certificates: number;
+  /** The very first such page (CZERTAINLY: before the key index knows these certificates). */
+  firstQueryCalls: number;
   upstreamCalls: number;
   callsByEndpoint: Record<string, number>;
   latency: LoadFigures;
@@ -66,7 +68,9 @@ export interface PageFigures {
 export async function page(gw: GatewayProcess, emulator: RemoteEmulator, backend: "CZERTAINLY" | "HORIZON", seconds: number): Promise<PageFigures> {
   const query = `{ certificates(first: 100, filter: { backends: [${backend}] }) { nodes { id state subject { commonName } notAfter
     publicKey { algorithm size } raProfile { name } key { name } } } }`;
-  await gql(gw.url, query); // warm-up (JIT, connections); loaders are per request, so the count is the same
+  await emulator.clearLog();
+  await gql(gw.url, query);
+  const firstQueryCalls = (await emulator.requests()).length;
   await emulator.clearLog();
   const data = await gql(gw.url, query);
   const requests = await emulator.requests();
@@ -77,7 +81,7 @@ export async function page(gw: GatewayProcess, emulator: RemoteEmulator, backend
   }
   const upstreamCalls = requests.length;
   const latency = await load({ ...graphqlRequest(gw.url, query), seconds, connections: 4 });
-  return { backend, certificates: data.certificates.nodes.length, upstreamCalls, callsByEndpoint, latency };
+  return { backend, certificates: data.certificates.nodes.length, firstQueryCalls, upstreamCalls, callsByEndpoint, latency };
 }
 
 export interface WatchFigures {
