@@ -12,7 +12,7 @@ import type { CzertainlyState } from "./model.js";
 import { applyDataFile, readDataFile, writeDataFile } from "./persistence.js";
 import { searchCertificates } from "./search.js";
 import { DEMO, seedDemo, seedStructure } from "./seed.js";
-import { authorityDto, certificateDetailDto, keyDetailDto, raProfileDto } from "./views.js";
+import { authorityDto, certificateDetailDto, derivedOf, keyDetailDto, raProfileDto } from "./views.js";
 
 export interface CzertainlyEmulatorOptions {
   port?: number;
@@ -150,7 +150,9 @@ export async function startCzertainlyEmulator(opts: CzertainlyEmulatorOptions = 
       if (!Array.isArray(c.body) || !c.body.every(x => typeof x === "string")) throw badRequest("Unable to read HTTP message");
       return ok(c.body.flatMap(uuid => {
         const found = state.certificates.get(String(uuid).toLowerCase());
-        return found ? [{ uuid: found.uuid, commonName: certificateDetailDto(state, found).commonName, serialNumber: certificateDetailDto(state, found).serialNumber, certificateContent: found.content }] : [];
+        if (!found) return [];
+        const { commonName, serialNumber } = derivedOf(found);
+        return [{ uuid: found.uuid, commonName, serialNumber, certificateContent: found.content }];
       }));
     }))
     .route("GET", "/api/v1/certificates/:uuid", h(c => ok(certificateDetailDto(state, engine.certificate(c.params.uuid!)))))
