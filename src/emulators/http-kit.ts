@@ -20,6 +20,8 @@ export interface FaultPlan {
   resetNext: number;
   /** Answer the next N requests with 200 and a body that is not JSON. */
   garbageNext: number;
+  /** Answer the next N requests with 200 and JSON of the wrong shape (a backend at another version). */
+  wrongShapeNext: number;
   /** Refuse everything with 503 until cleared (backend "down" while the port stays open). */
   down: boolean;
 }
@@ -30,6 +32,7 @@ export const noFaults = (): FaultPlan => ({
   failStatus: 503,
   resetNext: 0,
   garbageNext: 0,
+  wrongShapeNext: 0,
   down: false,
 });
 
@@ -165,6 +168,10 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
     if (faults.garbageNext > 0) {
       faults.garbageNext--;
       return send(res, { status: 200, body: "<html>not json", contentType: "application/json" });
+    }
+    if (faults.wrongShapeNext > 0) {
+      faults.wrongShapeNext--;
+      return send(res, { status: 200, body: { unexpected: true } });
     }
 
     const refused = opts.authenticate?.(req);

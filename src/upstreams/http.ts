@@ -74,6 +74,26 @@ export interface CallOptions {
   /** A read that may safely be repeated (lookups and searches). Mutations are never retried. */
   idempotent?: boolean;
   timeoutMs?: number;
+  /** The JSON the caller relies on; anything else is `bad_response` instead of a crash further in. */
+  expect?: ResponseShape;
+}
+
+/**
+ * The top-level shape of a 2xx JSON answer: an object (with these fields) or an array of objects.
+ * A backend at another version or behind a misbehaving proxy must yield a typed error, not a TypeError.
+ */
+export type ResponseShape = { object: readonly string[] } | { arrayOf: "object" } | { objectWithArray: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export function matchesShape(value: unknown, shape: ResponseShape): boolean {
+  if ("arrayOf" in shape) return Array.isArray(value) && value.every(isObject);
+  if (!isObject(value)) return false;
+  if ("objectWithArray" in shape) {
+    const list = value[shape.objectWithArray];
+    return Array.isArray(list) && list.every(isObject);
+  }
+  return shape.object.every(field => value[field] !== undefined && value[field] !== null);
 }
 
 /** One pooled keep-alive agent per backend; optional mTLS material for backends that authenticate by client certificate. */
@@ -185,15 +205,20 @@ async function sendOnce<T>(target: UpstreamTarget, operation: string, path: stri
     throw new UpstreamError(target.name, kind, operation, "backend connection failed while reading the answer", { cause });
   }
   if (res.statusCode >= 400) throw errorFromResponse(target, operation, res.statusCode, text, res.headers);
-  if (text.length === 0) return undefined as T;
+  if (text.length === 0 && !opts.expect) return undefined as T;
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as T;
+    parsed = JSON.parse(text);
   } catch (cause) {
     throw new UpstreamError(target.name, "bad_response", operation, "backend answered with a body that is not JSON", {
       cause,
       status: res.statusCode,
     });
   }
+  if (opts.expect && !matchesShape(parsed, opts.expect)) {
+    throw new UpstreamError(target.name, "bad_response", operation, "backend answered with JSON of an unexpected shape", { status: res.statusCode });
+  }
+  return parsed as T;
 }
 
 function errorFromResponse(

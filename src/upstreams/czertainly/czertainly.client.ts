@@ -1,5 +1,5 @@
 import type { CircuitBreaker } from "../circuit-breaker.js";
-import { callJson, createDispatcher, type CallOptions, type UpstreamTarget } from "../http.js";
+import { callJson, createDispatcher, type CallOptions, type ResponseShape, type UpstreamTarget } from "../http.js";
 import { UpstreamError } from "../upstream-error.js";
 import { parseCzertainlyError } from "./czertainly.errors.js";
 import type {
@@ -17,6 +17,10 @@ export interface CzertainlyCallOptions {
 }
 
 const enc = encodeURIComponent;
+
+/** What each answer must look like (Core DTOs: contracts/czertainly.md §3). */
+const HAS_UUID: ResponseShape = { object: ["uuid"] };
+const LIST: ResponseShape = { arrayOf: "object" };
 
 /** Thin typed client over CZERTAINLY Core (paths: shared/contracts/czertainly.md §1–2), base URL ending in /api. */
 export class CzertainlyClient {
@@ -63,52 +67,52 @@ export class CzertainlyClient {
 
   /** `GET /v1/certificates/{uuid}`; null when Core has no such certificate. */
   getCertificate(uuid: string, opts?: CzertainlyCallOptions): Promise<CertificateDetailDto | null> {
-    return this.orNull(this.read("getCertificate", `/v1/certificates/${enc(uuid)}`, opts));
+    return this.orNull(this.read("getCertificate", `/v1/certificates/${enc(uuid)}`, opts, { expect: HAS_UUID }));
   }
 
   /** `POST /v1/certificates`: search, 1-based pages, no content. */
   searchCertificates(request: CertificateSearchRequestDto, opts?: CzertainlyCallOptions): Promise<CertificateResponseDto> {
-    return this.read("searchCertificates", "/v1/certificates", opts, { method: "POST", body: request });
+    return this.read("searchCertificates", "/v1/certificates", opts, { method: "POST", body: request, expect: { objectWithArray: "certificates" } });
   }
 
   /** `POST /v1/certificates/content`: content of many certificates in one call. */
   getCertificatesContent(uuids: readonly string[], opts?: CzertainlyCallOptions): Promise<CertificateContentDto[]> {
-    return this.read("getCertificatesContent", "/v1/certificates/content", opts, { method: "POST", body: uuids });
+    return this.read("getCertificatesContent", "/v1/certificates/content", opts, { method: "POST", body: uuids, expect: LIST });
   }
 
   /** `GET /v1/certificates/{uuid}/history`. */
   getCertificateHistory(uuid: string, opts?: CzertainlyCallOptions): Promise<CertificateEventHistoryDto[]> {
-    return this.read("getCertificateHistory", `/v1/certificates/${enc(uuid)}/history`, opts);
+    return this.read("getCertificateHistory", `/v1/certificates/${enc(uuid)}/history`, opts, { expect: LIST });
   }
 
   /** `GET /v1/keys/{uuid}`; null when unknown. */
   getKey(uuid: string, opts?: CzertainlyCallOptions): Promise<KeyDetailDto | null> {
-    return this.orNull(this.read("getKey", `/v1/keys/${enc(uuid)}`, opts));
+    return this.orNull(this.read("getKey", `/v1/keys/${enc(uuid)}`, opts, { expect: HAS_UUID }));
   }
 
   /** `GET /v1/raProfiles` (not paginated). */
   listRaProfiles(opts?: CzertainlyCallOptions): Promise<RaProfileDto[]> {
-    return this.read("listRaProfiles", "/v1/raProfiles", opts);
+    return this.read("listRaProfiles", "/v1/raProfiles", opts, { expect: LIST });
   }
 
   /** `GET /v1/raProfiles/{uuid}`; null when unknown. */
   getRaProfile(raProfileUuid: string, opts?: CzertainlyCallOptions): Promise<RaProfileDto | null> {
-    return this.orNull(this.read("getRaProfile", `/v1/raProfiles/${enc(raProfileUuid)}`, opts));
+    return this.orNull(this.read("getRaProfile", `/v1/raProfiles/${enc(raProfileUuid)}`, opts, { expect: HAS_UUID }));
   }
 
   /** `GET /v1/authorities` (not paginated). */
   listAuthorities(opts?: CzertainlyCallOptions): Promise<AuthorityInstanceDto[]> {
-    return this.read("listAuthorities", "/v1/authorities", opts);
+    return this.read("listAuthorities", "/v1/authorities", opts, { expect: LIST });
   }
 
   /** `GET P/attributes/issue`. */
   listIssueAttributes(authorityUuid: string, raProfileUuid: string, opts?: CzertainlyCallOptions): Promise<BaseAttribute[]> {
-    return this.read("listIssueAttributes", `${this.p(authorityUuid, raProfileUuid)}/attributes/issue`, opts);
+    return this.read("listIssueAttributes", `${this.p(authorityUuid, raProfileUuid)}/attributes/issue`, opts, { expect: LIST });
   }
 
   /** `GET P/attributes/revoke`. */
   listRevokeAttributes(authorityUuid: string, raProfileUuid: string, opts?: CzertainlyCallOptions): Promise<BaseAttribute[]> {
-    return this.read("listRevokeAttributes", `${this.p(authorityUuid, raProfileUuid)}/attributes/revoke`, opts);
+    return this.read("listRevokeAttributes", `${this.p(authorityUuid, raProfileUuid)}/attributes/revoke`, opts, { expect: LIST });
   }
 
   // ---- v2 operations (never retried) ----
@@ -125,22 +129,22 @@ export class CzertainlyClient {
 
   /** `POST P/certificates`: returns the new certificate's uuid (the outcome is read from its state). */
   issueCertificate(authorityUuid: string, raProfileUuid: string, body: ClientCertificateSignRequestDto, opts?: CzertainlyCallOptions): Promise<ClientCertificateDataResponseDto> {
-    return this.call("issueCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates`, opts, { method: "POST", body });
+    return this.call("issueCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates`, opts, { method: "POST", body, expect: HAS_UUID });
   }
 
   /** `POST P/certificates/{uuid}/issue`: issue a REQUESTED certificate. */
   issueRequestedCertificate(authorityUuid: string, raProfileUuid: string, uuid: string, opts?: CzertainlyCallOptions): Promise<ClientCertificateDataResponseDto> {
-    return this.call("issueRequestedCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/issue`, opts, { method: "POST" });
+    return this.call("issueRequestedCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/issue`, opts, { method: "POST", expect: HAS_UUID });
   }
 
   /** `POST P/certificates/{uuid}/renew`: uuid of the new certificate. */
   renewCertificate(authorityUuid: string, raProfileUuid: string, uuid: string, body: ClientCertificateRenewRequestDto, opts?: CzertainlyCallOptions): Promise<ClientCertificateDataResponseDto> {
-    return this.call("renewCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/renew`, opts, { method: "POST", body });
+    return this.call("renewCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/renew`, opts, { method: "POST", body, expect: HAS_UUID });
   }
 
   /** `POST P/certificates/{uuid}/rekey`: uuid of the new certificate. */
   rekeyCertificate(authorityUuid: string, raProfileUuid: string, uuid: string, body: ClientCertificateRekeyRequestDto, opts?: CzertainlyCallOptions): Promise<ClientCertificateDataResponseDto> {
-    return this.call("rekeyCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/rekey`, opts, { method: "POST", body });
+    return this.call("rekeyCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/rekey`, opts, { method: "POST", body, expect: HAS_UUID });
   }
 
   /** `POST P/certificates/{uuid}/revoke` (204). */
@@ -150,7 +154,7 @@ export class CzertainlyClient {
 
   /** `POST P/certificates/{uuid}/issue/finalize` (Core ≥ 2.18). */
   finalizeIssue(authorityUuid: string, raProfileUuid: string, uuid: string, body: UploadCertificateRequestDto, opts?: CzertainlyCallOptions): Promise<CertificateDetailDto> {
-    return this.since218(this.call("finalizeIssue", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/issue/finalize`, opts, { method: "POST", body }));
+    return this.since218(this.call("finalizeIssue", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/issue/finalize`, opts, { method: "POST", body, expect: HAS_UUID }));
   }
 
   /** `POST P/certificates/{uuid}/revoke/confirm` (204; Core ≥ 2.18). */
@@ -160,14 +164,14 @@ export class CzertainlyClient {
 
   /** `POST P/certificates/{uuid}/cancel` (Core ≥ 2.18): pending_issue → failed, pending_revoke → issued. */
   cancelPending(authorityUuid: string, raProfileUuid: string, uuid: string, body: CancelPendingCertificateRequestDto, opts?: CzertainlyCallOptions): Promise<CertificateDetailDto> {
-    return this.since218(this.call("cancelPending", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/cancel`, opts, { method: "POST", body }));
+    return this.since218(this.call("cancelPending", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/cancel`, opts, { method: "POST", body, expect: HAS_UUID }));
   }
 
   // ---- legacy v1 (/v1/operations/{raProfileName}/…) ----
 
   /** `POST /v1/operations/{raProfileName}/certificate/issue`: synchronous, base64 certificate. */
   legacyIssue(raProfileName: string, body: LegacyClientCertificateSignRequestDto, opts?: CzertainlyCallOptions): Promise<ClientCertificateSignResponseDto> {
-    return this.call("legacyIssue", `/v1/operations/${enc(raProfileName)}/certificate/issue`, opts, { method: "POST", body });
+    return this.call("legacyIssue", `/v1/operations/${enc(raProfileName)}/certificate/issue`, opts, { method: "POST", body, expect: { object: ["certificateData"] } });
   }
 
   /** `POST /v1/operations/{raProfileName}/certificate/revoke`. */
@@ -177,7 +181,7 @@ export class CzertainlyClient {
 
   /** `GET /v1/operations/{raProfileName}/endentity`. */
   listEndEntities(raProfileName: string, opts?: CzertainlyCallOptions): Promise<ClientEndEntityDto[]> {
-    return this.read("listEndEntities", `/v1/operations/${enc(raProfileName)}/endentity`, opts);
+    return this.read("listEndEntities", `/v1/operations/${enc(raProfileName)}/endentity`, opts, { expect: LIST });
   }
 
   /** `POST /v1/operations/{raProfileName}/endentity`. */

@@ -1,5 +1,5 @@
 import type { CircuitBreaker } from "../circuit-breaker.js";
-import { callJson, createDispatcher, type ErrorBodyParser, type UpstreamTarget } from "../http.js";
+import { callJson, createDispatcher, type ErrorBodyParser, type ResponseShape, type UpstreamTarget } from "../http.js";
 import { UpstreamError, type UpstreamErrorKind } from "../upstream-error.js";
 import type {
   HzCertificateSearchResult, HzCertificateWithPermissions, HzPrincipal, HzProblem, HzRequest, HzRequestAction,
@@ -7,6 +7,12 @@ import type {
 } from "./horizon.wire.js";
 
 /** Per-call options: forwarded X-API-ID / X-API-KEY of the caller. */
+
+/** What each answer must look like (seed 002 and contracts/horizon.md). */
+const REQUEST: ResponseShape = { object: ["_id", "status"] };
+const CERTIFICATE_WITH_PERMISSIONS: ResponseShape = { object: ["certificate"] };
+const RESULTS: ResponseShape = { objectWithArray: "results" };
+
 export interface HorizonCallOptions { headers?: Record<string, string> }
 
 /** Codes that mean "the request/certificate is in the wrong state", not "your input is malformed". */
@@ -58,48 +64,48 @@ export class HorizonClient {
 
   /** `POST /api/v1/requests/submit` — any module/workflow variant; 201 + Request. */
   submit(request: HzSubmitRequest, opts?: HorizonCallOptions): Promise<HzRequest> {
-    return callJson(this.target, "horizon.submit", "/api/v1/requests/submit", { method: "POST", body: request, headers: this.h(opts) });
+    return callJson(this.target, "horizon.submit", "/api/v1/requests/submit", { method: "POST", body: request, headers: this.h(opts), expect: REQUEST });
   }
 
   /** `GET /api/v1/requests/{id}`; null if unknown. */
   getRequest(id: string, opts?: HorizonCallOptions): Promise<HzRequest | null> {
-    return this.orNull(callJson(this.target, "horizon.getRequest", `/api/v1/requests/${encodeURIComponent(id)}`, { headers: this.h(opts), idempotent: true }));
+    return this.orNull(callJson(this.target, "horizon.getRequest", `/api/v1/requests/${encodeURIComponent(id)}`, { headers: this.h(opts), idempotent: true, expect: REQUEST }));
   }
 
   /** `POST /api/v1/requests/approve` — executes a pending request. */
   approve(action: HzRequestAction, opts?: HorizonCallOptions): Promise<HzRequest> {
-    return callJson(this.target, "horizon.approve", "/api/v1/requests/approve", { method: "POST", body: action, headers: this.h(opts) });
+    return callJson(this.target, "horizon.approve", "/api/v1/requests/approve", { method: "POST", body: action, headers: this.h(opts), expect: REQUEST });
   }
 
   /** `POST /api/v1/requests/deny`. */
   deny(action: HzRequestAction, opts?: HorizonCallOptions): Promise<HzRequest> {
-    return callJson(this.target, "horizon.deny", "/api/v1/requests/deny", { method: "POST", body: action, headers: this.h(opts) });
+    return callJson(this.target, "horizon.deny", "/api/v1/requests/deny", { method: "POST", body: action, headers: this.h(opts), expect: REQUEST });
   }
 
   /** `POST /api/v1/requests/cancel` — by the requester. */
   cancel(action: HzRequestAction, opts?: HorizonCallOptions): Promise<HzRequest> {
-    return callJson(this.target, "horizon.cancel", "/api/v1/requests/cancel", { method: "POST", body: action, headers: this.h(opts) });
+    return callJson(this.target, "horizon.cancel", "/api/v1/requests/cancel", { method: "POST", body: action, headers: this.h(opts), expect: REQUEST });
   }
 
   /** `POST /api/v1/requests/search` (HRQL). */
   searchRequests(query: HzRequestSearchQuery, opts?: HorizonCallOptions): Promise<HzSearchResults<HzRequestSearchResult>> {
-    return callJson(this.target, "horizon.searchRequests", "/api/v1/requests/search", { method: "POST", body: query, headers: this.h(opts), idempotent: true });
+    return callJson(this.target, "horizon.searchRequests", "/api/v1/requests/search", { method: "POST", body: query, headers: this.h(opts), idempotent: true, expect: RESULTS });
   }
 
   /** `GET /api/v1/certificates/{id}` → `{certificate, permissions}`; null if unknown. */
   getCertificate(id: string, opts?: HorizonCallOptions): Promise<HzCertificateWithPermissions | null> {
-    return this.orNull(callJson(this.target, "horizon.getCertificate", `/api/v1/certificates/${encodeURIComponent(id)}`, { headers: this.h(opts), idempotent: true }));
+    return this.orNull(callJson(this.target, "horizon.getCertificate", `/api/v1/certificates/${encodeURIComponent(id)}`, { headers: this.h(opts), idempotent: true, expect: CERTIFICATE_WITH_PERMISSIONS }));
   }
 
   /** `POST /api/v1/certificates` — batch lookup by ids (unknown ids are simply absent). */
   async getCertificates(ids: readonly string[], opts?: HorizonCallOptions): Promise<HzCertificateWithPermissions[]> {
     if (ids.length === 0) return [];
-    return callJson(this.target, "horizon.getCertificates", "/api/v1/certificates", { method: "POST", body: ids, headers: this.h(opts), idempotent: true });
+    return callJson(this.target, "horizon.getCertificates", "/api/v1/certificates", { method: "POST", body: ids, headers: this.h(opts), idempotent: true, expect: { arrayOf: "object" } });
   }
 
   /** `POST /api/v1/certificates/search` (HCQL). */
   searchCertificates(query: HzSearchQuery, opts?: HorizonCallOptions): Promise<HzSearchResults<HzCertificateSearchResult>> {
-    return callJson(this.target, "horizon.searchCertificates", "/api/v1/certificates/search", { method: "POST", body: query, headers: this.h(opts), idempotent: true });
+    return callJson(this.target, "horizon.searchCertificates", "/api/v1/certificates/search", { method: "POST", body: query, headers: this.h(opts), idempotent: true, expect: RESULTS });
   }
 
   /** `GET /api/v1/security/principals/self` — credential / health check. */

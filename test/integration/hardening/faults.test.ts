@@ -235,6 +235,24 @@ describe("faults: each kind of backend failure gives typed partial errors, then 
     expect(back.json!.data.certificate.id).toBe(czCertId);
   });
 
+  it("JSON of the wrong shape (a backend at another version): UPSTREAM_BAD_RESPONSE on the field, partial data elsewhere", async () => {
+    stack.cz.faults.wrongShapeNext = 1;
+    const cz = await post(stack, ONE, { id: czCertId });
+    expectTypedAnswer(cz, "czertainly wrong shape");
+    expect(cz.json!.errors![0]).toMatchObject({ path: ["certificate"], extensions: { code: "UPSTREAM_BAD_RESPONSE", backend: "czertainly" } });
+    expect(cz.text).not.toContain("unexpected");
+
+    stack.hz.faults.wrongShapeNext = 1;
+    const page = await post(stack, PAGE, {});
+    expectTypedAnswer(page, "horizon search wrong shape");
+    expect(page.json!.errors).toHaveLength(1);
+    expect(page.json!.errors![0]!.extensions).toMatchObject({ code: "UPSTREAM_BAD_RESPONSE", backend: "horizon" });
+    expect(page.json!.data.certificates.edges.length).toBeGreaterThan(0); // CZERTAINLY's part
+
+    const back = await post(stack, ONE, { id: czCertId });
+    expect(back.json!.errors).toBeUndefined();
+  });
+
   it("every fault at once under concurrent load: every answer typed, the gateway keeps serving", async () => {
     Object.assign(stack.hz.faults, { resetNext: 4, failNext: 6, failStatus: 502, garbageNext: 4 });
     Object.assign(stack.cz.faults, { resetNext: 4, failNext: 6, failStatus: 500, garbageNext: 4 });

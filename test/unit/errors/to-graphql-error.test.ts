@@ -54,3 +54,17 @@ describe("loadConfig", () => {
     expect(c.embeddedEmulators).toBe(true);
   });
 });
+
+describe("response shapes", () => {
+  it("accepts what the clients rely on and nothing else", async () => {
+    const { matchesShape } = await import("../../../src/upstreams/http.js");
+    expect(matchesShape({ uuid: "u", x: 1 }, { object: ["uuid"] })).toBe(true);
+    expect(matchesShape({ uuid: null }, { object: ["uuid"] })).toBe(false);
+    expect(matchesShape([{ a: 1 }], { object: ["uuid"] })).toBe(false);
+    expect(matchesShape([{ a: 1 }, {}], { arrayOf: "object" })).toBe(true);
+    expect(matchesShape([1, 2], { arrayOf: "object" })).toBe(false);
+    expect(matchesShape({ results: [{ _id: "1" }] }, { objectWithArray: "results" })).toBe(true);
+    expect(matchesShape({ results: "no" }, { objectWithArray: "results" })).toBe(false);
+    expect(matchesShape("text", { arrayOf: "object" })).toBe(false);
+  });
+});
