@@ -167,7 +167,11 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
           headers: { "retry-after": String(decision.retryAfterSeconds ?? 1) },
         };
       },
-      onRefused: code => metrics.errors.inc({ code }),
+      onRefused: code => {
+        metrics.errors.inc({ code });
+        // Refused before GraphQL ran (rate limit, body size, bad JSON): the request log plugin never sees these.
+        logger.warn({ errorCodes: [code] }, "request refused");
+      },
     }),
   );
   await new Promise<void>((resolve, reject) => {

@@ -113,6 +113,7 @@ async function executeGraphQL<TContext extends object>(
       try {
         body = raw.length ? JSON.parse(raw) : undefined;
       } catch {
+        opts.onRefused?.("BAD_REQUEST");
         return sendRequestError(res, 400, "BAD_REQUEST", "Request body is not valid JSON");
       }
     } else {

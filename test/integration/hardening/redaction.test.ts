@@ -182,5 +182,12 @@ describe("structured logs: one JSON line per request, with its request id", () =
     });
     expect(tooBig.status).toBe(413);
     expect(log.text()).not.toContain("body-secret");
+    // The refusal itself is logged (code only), as are bodies that are not JSON.
+    expect(log.lines().some(l => l.msg === "request refused" && l.errorCodes?.includes("PAYLOAD_TOO_LARGE"))).toBe(true);
+    log.clear();
+    const broken = await send(stack.gateway.url, { body: `{"query": "${PARSE_SECRET}`, headers: { "content-type": "application/json" } });
+    expect(broken.status).toBe(400);
+    expect(log.lines().some(l => l.msg === "request refused" && l.errorCodes?.includes("BAD_REQUEST"))).toBe(true);
+    expect(log.text()).not.toContain(PARSE_SECRET);
   });
 });
