@@ -3,7 +3,7 @@ import * as x509 from "@peculiar/x509";
 import type {
   CertificateDetailDto, CertificateRevocationReason, CertificateStateCode, ClientCertificateDataResponseDto, RequestAttribute,
 } from "../../upstreams/czertainly/czertainly.wire.js";
-import { createCsr, type EmulatorCa, type KeyAlgorithm, generateKeyPair, parseCertificate } from "../ca.js";
+import { createCsr, type EmulatorCa, type KeyAlgorithm, generateKeyPair, parseCertificate, parseCsr } from "../ca.js";
 import { validateAttributes } from "./attributes.js";
 import { badRequest, conflict, CoreError, notFound, requireUuid, validation } from "./errors.js";
 import {
@@ -105,7 +105,7 @@ export class CoreEngine {
 
   // ---- keys ----
 
-  async generateKey(name: string, algorithm: KeyAlgorithm = "EC"): Promise<{ key: EmulatedKey; pair: CryptoKeyPair }> {
+  private async generateKey(name: string, algorithm: KeyAlgorithm = "EC"): Promise<EmulatedKey> {
     const pair = await generateKeyPair(algorithm);
     const key: EmulatedKey = {
       uuid: randomUUID(),
@@ -121,7 +121,7 @@ export class CoreEngine {
       certificateUuids: [],
     };
     this.state.keys.set(key.uuid, key);
-    return { key, pair };
+    return key;
   }
 
   private async keyPair(key: EmulatedKey): Promise<CryptoKeyPair> {
@@ -133,9 +133,20 @@ export class CoreEngine {
     };
   }
 
+  private managedKey(uuid: unknown): EmulatedKey {
+    const key = this.state.keys.get(requireUuid(String(uuid)));
+    if (!key) throw notFound("CryptographicKey", String(uuid));
+    return key;
+  }
+
+  /** A CSR signed on the token with a managed key (base64 DER). */
+  private async csrOnToken(key: EmulatedKey, subject: string, dns: string[]): Promise<string> {
+    if (key.state !== "active") throw validation(`Key ${key.uuid} is not active`);
+    return b64((await createCsr(subject, await this.keyPair(key), { dns })).rawData);
+  }
+
   /** Core builds the CSR on the token from the CSR attributes when no request is uploaded. */
   private async csrFromKey(key: EmulatedKey, csrAttributes: unknown): Promise<string> {
-    if (key.state !== "active") throw validation(`Key ${key.uuid} is not active`);
     const values = new Map<string, string>();
     for (const a of Array.isArray(csrAttributes) ? (csrAttributes as RequestAttribute[]) : []) {
       const v = a?.content?.[0]?.data;
@@ -147,17 +158,14 @@ export class CoreEngine {
       .filter(([, n]) => values.has(n!))
       .map(([k, n]) => `${k}=${values.get(n!)!.replace(/([,+="\\<>;])/g, "\\$1")}`)
       .join(", ");
-    const csr = await createCsr(rdn, await this.keyPair(key), { dns: values.get("dnsNames")?.split(/[\s,]+/).filter(Boolean) ?? [commonName] });
-    return b64(csr.rawData);
+    return this.csrOnToken(key, rdn, values.get("dnsNames")?.split(/[\s,]+/).filter(Boolean) ?? [commonName]);
   }
 
   private async parseRequest(request: unknown): Promise<string> {
     if (typeof request !== "string" || !request.trim()) throw badRequest("Failed to submit certificate request: request content is empty");
     let csr: x509.Pkcs10CertificateRequest;
     try {
-      const text = request.trim();
-      const der = text.startsWith("-----") ? new x509.Pkcs10CertificateRequest(text).rawData : Buffer.from(text, "base64");
-      csr = new x509.Pkcs10CertificateRequest(der);
+      csr = parseCsr(request);
     } catch {
       throw badRequest("Failed to submit certificate request: the request is not a valid PKCS#10 CSR");
     }
@@ -171,11 +179,7 @@ export class CoreEngine {
     if (body.request !== undefined && body.request !== null && body.request !== "") return { csr: await this.parseRequest(body.request) };
     if (typeof body.tokenProfileUuid === "string" && body.tokenProfileUuid) {
       if (body.tokenProfileUuid.toLowerCase() !== TOKEN.profileUuid) throw notFound("TokenProfile", body.tokenProfileUuid);
-      let key: EmulatedKey | undefined;
-      if (typeof body.keyUuid === "string" && body.keyUuid) {
-        key = this.state.keys.get(requireUuid(body.keyUuid));
-        if (!key) throw notFound("CryptographicKey", body.keyUuid);
-      } else key = (await this.generateKey(`${name}-key`)).key;
+      const key = typeof body.keyUuid === "string" && body.keyUuid ? this.managedKey(body.keyUuid) : await this.generateKey(`${name}-key`);
       return { csr: await this.csrFromKey(key, body.csrAttributes), keyUuid: key.uuid };
     }
     throw validation("Cannot submit certificate request without specifying key or uploaded request content");
@@ -183,24 +187,35 @@ export class CoreEngine {
 
   // ---- issuance ----
 
-  private newCertificate(p: EmulatedRaProfile, csr: string, keyUuid: string | undefined, attributes: RequestAttribute[]): StoredCertificate {
+  /** Puts a certificate in the inventory with its first history event (operations, legacy issue, demo seed). */
+  addCertificate(
+    fields: Pick<StoredCertificate, "state" | "raProfileUuid" | "csr"> & Partial<Pick<StoredCertificate, "content" | "keyUuid" | "owner" | "created" | "issueAttributes">>,
+    event: string,
+    message: string,
+  ): StoredCertificate {
     const c: StoredCertificate = {
       uuid: randomUUID(),
-      state: "requested",
-      raProfileUuid: p.uuid,
       created: new Date().toISOString(),
-      csr,
       csrUuid: randomUUID(),
-      ...(keyUuid ? { keyUuid } : {}),
       groups: [],
-      issueAttributes: attributes,
+      issueAttributes: [],
       revokeAttributes: [],
       history: [],
+      ...fields,
     };
-    if (keyUuid) this.state.keys.get(keyUuid)?.certificateUuids.push(c.uuid);
+    if (c.keyUuid) this.state.keys.get(c.keyUuid)?.certificateUuids.push(c.uuid);
     this.state.certificates.set(c.uuid, c);
-    this.event(c, "Request Certificate", `Certificate requested using RA Profile ${p.name}`);
+    this.event(c, event, message);
     return c;
+  }
+
+  /** A certificate in state REQUESTED, as Core records it before the connector is called. */
+  newCertificate(p: EmulatedRaProfile, csr: string, keyUuid: string | undefined, issueAttributes: RequestAttribute[]): StoredCertificate {
+    return this.addCertificate(
+      { state: "requested", raProfileUuid: p.uuid, csr, ...(keyUuid ? { keyUuid } : {}), issueAttributes },
+      "Request Certificate",
+      `Certificate requested using RA Profile ${p.name}`,
+    );
   }
 
   /** The queued connector step: 200 → issued, 202 → pending_issue. */
@@ -296,11 +311,8 @@ export class CoreEngine {
     if (body.request) csr = await this.parseRequest(body.request);
     else {
       // A key already on the token: Core signs a CSR for the same subject with it.
-      const key = this.state.keys.get(requireUuid(String(body.keyUuid)));
-      if (!key) throw notFound("CryptographicKey", String(body.keyUuid));
-      if (key.state !== "active") throw validation(`Key ${key.uuid} is not active`);
-      const sans = derivedOf(old).subjectAlternativeNames;
-      csr = b64((await createCsr(subjectDn, await this.keyPair(key), { dns: sans.dNSName ?? [] })).rawData);
+      const key = this.managedKey(body.keyUuid);
+      csr = await this.csrOnToken(key, subjectDn, derivedOf(old).subjectAlternativeNames.dNSName ?? []);
       keyUuid = key.uuid;
     }
     const probe = { ...old, content: undefined, csr };

@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import type { ClientEndEntityDto, EndEntityStatus } from "../../upstreams/czertainly/czertainly.wire.js";
 import type { CoreEngine } from "./engine.js";
 import { REVOCATION_REASONS } from "./engine.js";
 import { badRequest, CoreError, notFound, validation } from "./errors.js";
-import type { EmulatedEndEntity, EmulatedRaProfile, StoredCertificate } from "./model.js";
+import type { EmulatedEndEntity, EmulatedRaProfile } from "./model.js";
 import { derivedOf } from "./views.js";
 
 const STATUSES: EndEntityStatus[] = ["NEW", "FAILED", "INITIALIZED", "IN_PROCESS", "GENERATED", "REVOKED", "HISTORICAL", "KEY_RECOVERY", "WAITING_FOR_ADD_APPROVAL"];
@@ -123,22 +122,11 @@ export class LegacyOperations {
     if (!(await csr.verify())) throw badRequest("Failed to issue certificate: the CSR signature does not verify");
     // The end entity's registered DN wins over the CSR's, as EJBCA does.
     const issued = await this.engine.ca.signCsr(csr, { subject: e.subjectDN });
-    const c: StoredCertificate = {
-      uuid: randomUUID(),
-      state: "issued",
-      raProfileUuid: p.uuid,
-      created: new Date().toISOString(),
-      content: issued.base64,
-      csr: Buffer.from(csr.rawData).toString("base64"),
-      csrUuid: randomUUID(),
-      owner: username,
-      groups: [],
-      issueAttributes: [],
-      revokeAttributes: [],
-      history: [],
-    };
-    this.state.certificates.set(c.uuid, c);
-    this.engine.event(c, "Issue Certificate", `Issued using RA Profile ${p.name} for end entity ${username}`);
+    this.engine.addCertificate(
+      { state: "issued", raProfileUuid: p.uuid, content: issued.base64, csr: Buffer.from(csr.rawData).toString("base64"), owner: username },
+      "Issue Certificate",
+      `Issued using RA Profile ${p.name} for end entity ${username}`,
+    );
     e.status = "GENERATED";
     this.changed();
     return { certificateData: issued.base64 };

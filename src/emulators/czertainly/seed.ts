@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { RequestAttribute } from "../../upstreams/czertainly/czertainly.wire.js";
 import { createCsr, generateKeyPair } from "../ca.js";
 import { ATTRS_PROFILE_ISSUE, ATTRS_PROFILE_REVOKE } from "./attributes.js";
@@ -114,7 +113,7 @@ export async function seedDemo(engine: CoreEngine): Promise<void> {
   // A failed issuance (cancelled) and one still REQUESTED (queued, never sent to the connector).
   const failed = await issue("async-profile", "cancelled.async.demo.example");
   await engine.cancel(p("async-profile"), failed, { reason: "Demo: requested by mistake" });
-  await seedRequested(engine, await csrFor("queued.demo.example"));
+  engine.newCertificate(p("sync-profile"), await csrFor("queued.demo.example"), undefined, []);
 
   state.endEntities.push({ raProfileName: "legacy-profile", username: "demo-user", password: "demo-pass", subjectDN: "CN=demo-user,O=Demo Corp,C=CZ", email: "demo-user@demo.example", status: "NEW" });
 }
@@ -122,20 +121,11 @@ export async function seedDemo(engine: CoreEngine): Promise<void> {
 async function seedExpired(engine: CoreEngine, cn: string): Promise<void> {
   const keys = await generateKeyPair("EC");
   const csr = await createCsr(`CN=${cn}, O=Demo Corp, C=CZ`, keys, { dns: [cn] });
-  const issued = await engine.ca.signCsr(csr, { notBefore: new Date(Date.now() - 400 * 86_400_000), validityDays: 365 });
-  const uuid = randomUUID();
-  engine.state.certificates.set(uuid, {
-    uuid, state: "issued", raProfileUuid: DEMO.profiles["sync-profile"], created: new Date(Date.now() - 400 * 86_400_000).toISOString(),
-    content: issued.base64, csr: Buffer.from(csr.rawData).toString("base64"), csrUuid: randomUUID(), groups: [], issueAttributes: [], revokeAttributes: [], history: [],
-  });
-  engine.event(engine.state.certificates.get(uuid)!, "Issue Certificate", "Issued using RA Profile sync-profile");
-}
-
-async function seedRequested(engine: CoreEngine, csr: string): Promise<void> {
-  const uuid = randomUUID();
-  engine.state.certificates.set(uuid, {
-    uuid, state: "requested", raProfileUuid: DEMO.profiles["sync-profile"], created: new Date().toISOString(),
-    csr, csrUuid: randomUUID(), groups: [], issueAttributes: [], revokeAttributes: [], history: [],
-  });
-  engine.event(engine.state.certificates.get(uuid)!, "Request Certificate", "Certificate requested using RA Profile sync-profile");
+  const notBefore = new Date(Date.now() - 400 * 86_400_000);
+  const issued = await engine.ca.signCsr(csr, { notBefore, validityDays: 365 });
+  engine.addCertificate(
+    { state: "issued", raProfileUuid: DEMO.profiles["sync-profile"], created: notBefore.toISOString(), content: issued.base64, csr: Buffer.from(csr.rawData).toString("base64") },
+    "Issue Certificate",
+    "Issued using RA Profile sync-profile",
+  );
 }
