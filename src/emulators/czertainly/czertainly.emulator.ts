@@ -190,7 +190,7 @@ export async function startCzertainlyEmulator(opts: CzertainlyEmulatorOptions = 
     state.certificates.clear();
     state.keys.clear();
     state.endEntities.length = 0;
-    for (const p of state.raProfiles.values()) p.enabled = p.name !== "disabled-profile";
+    seedStructure(state, { autoCompleteAfterMs: opts.autoCompleteAfterMs }); // profiles back to their seeded settings
     if ((opts.seed ?? "demo") === "demo") await seedDemo(engine);
     changed();
   };
