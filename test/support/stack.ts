@@ -19,6 +19,8 @@ export interface TestStack {
   config: Config;
   /** Sends one GraphQL operation over real HTTP. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>>;
+  /** Global ids of the CZERTAINLY RA profiles by name, as the graph gives them. */
+  raProfileIds(headers?: Record<string, string>): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -35,19 +37,25 @@ export async function startTestStack(env: Record<string, string> = {}, logStream
   const upstreams = createUpstreams(config, { czertainly: `${cz.url}/api`, horizon: hz.url });
   const logger = logStream ? createLogger(env.LOG_LEVEL ?? "info", logStream) : createLogger("silent");
   const gateway = await startGateway(config, { upstreams, logger });
+  const gql = async <T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>> => {
+    const res = await request(gateway.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.body.json()) as GraphQLResult<T>;
+    return { ...body, status: res.statusCode };
+  };
   return {
     gateway,
     cz,
     hz,
     config,
-    async gql(query, variables, headers) {
-      const res = await request(gateway.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await res.body.json()) as GraphQLResult;
-      return { ...body, status: res.statusCode };
+    gql,
+    async raProfileIds(headers) {
+      const res = await gql<{ raProfiles: { id: string; name: string }[] }>(`{ raProfiles { id name } }`, undefined, headers);
+      if (!res.data) throw new Error(`raProfiles failed: ${JSON.stringify(res.errors)}`);
+      return Object.fromEntries(res.data.raProfiles.map(p => [p.name, p.id]));
     },
     async close() {
       await gateway.stop();

@@ -7,11 +7,10 @@ const CERT = `certificate { id backend state pem serialNumber issuer { dn } subj
 
 describe("CZERTAINLY legacy v1, REQUESTED issuance and revoke attributes through the gateway", () => {
   let stack: TestStack;
-  const profiles: Record<string, string> = {};
+  let profiles: Record<string, string> = {};
   beforeAll(async () => {
     stack = await startTestStack();
-    const res = await stack.gql(`{ raProfiles { id name } }`);
-    for (const p of res.data.raProfiles) profiles[p.name] = p.id;
+    profiles = await stack.raProfileIds();
   });
   afterAll(() => stack.close());
 

@@ -8,7 +8,7 @@ const PAYLOAD = `replayed certificate { id backend backendId state pem serialNum
 
 describe("CZERTAINLY operations through the gateway", () => {
   let stack: TestStack;
-  const profiles: Record<string, string> = {};
+  let profiles: Record<string, string> = {};
   const issue = async (profile: string, cn: string, extra: Record<string, unknown> = {}) => {
     const { pem, csr } = await makeCsr(cn);
     const res = await stack.gql(`mutation($i: IssueInput!) { issue(input: $i) { ${PAYLOAD} } }`, {
@@ -21,8 +21,7 @@ describe("CZERTAINLY operations through the gateway", () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    const res = await stack.gql(`{ raProfiles { id name } }`);
-    for (const p of res.data.raProfiles) profiles[p.name] = p.id;
+    profiles = await stack.raProfileIds();
   });
   afterAll(() => stack.close());
 

@@ -28,11 +28,11 @@ describe("watching with CZERTAINLY_CREDENTIALS=forward", () => {
   });
 
   it("no credentials: UNAUTHENTICATED, and no backend call; each caller's first read uses its own credentials", async () => {
-    const profiles = (await stack.gql(`{ raProfiles { id name } }`, undefined, OPERATOR)).data.raProfiles as { id: string; name: string }[];
+    const profiles = await stack.raProfileIds(OPERATOR);
     const { pem } = await makeCsr("forward.watch.example");
     const issued = await stack.gql(
       `mutation($i: IssueInput!) { issue(input: $i) { certificate { id backendId state } } }`,
-      { i: { raProfileId: profiles.find(p => p.name === "async-profile")!.id, csr: pem } },
+      { i: { raProfileId: profiles["async-profile"], csr: pem } },
       OPERATOR,
     );
     const cert = issued.data.issue.certificate;

@@ -13,7 +13,7 @@ describe("CZERTAINLY pending states, watched over graphql-ws and SSE", () => {
   let stack: TestStack;
   let ws: StreamingClient;
   let sse: StreamingClient;
-  const profiles: Record<string, string> = {};
+  let profiles: Record<string, string> = {};
 
   const issue = async (profile: string, cn: string) => {
     const { pem } = await makeCsr(cn);
@@ -35,8 +35,7 @@ describe("CZERTAINLY pending states, watched over graphql-ws and SSE", () => {
     // A long interval: every change below must arrive through the mutation's publish, not a poll,
     // except in the out-of-band test, which uses a stack of its own.
     stack = await startTestStack({ WATCH_INTERVAL_MS: "600000" });
-    const res = await stack.gql(`{ raProfiles { id name } }`);
-    for (const p of res.data.raProfiles) profiles[p.name] = p.id;
+    profiles = await stack.raProfileIds();
     ws = wsClient(stack);
     sse = sseClient(stack);
   });
@@ -200,10 +199,10 @@ describe("CZERTAINLY pending states completed out of band (by the CA), seen by p
   });
 
   it("pushes PENDING_ISSUE → ISSUED when Core completes the issuance itself", async () => {
-    const profiles = (await stack.gql(`{ raProfiles { id name } }`)).data.raProfiles as { id: string; name: string }[];
+    const profiles = await stack.raProfileIds();
     const { pem } = await makeCsr("ca-side.watch.example");
     const issued = await stack.gql(`mutation($i: IssueInput!) { issue(input: $i) { certificate { id backendId state } } }`, {
-      i: { raProfileId: profiles.find(p => p.name === "async-profile")!.id, csr: pem },
+      i: { raProfileId: profiles["async-profile"], csr: pem },
     });
     const cert = issued.data.issue.certificate;
     expect(cert.state).toBe("PENDING_ISSUE");
