@@ -1,13 +1,12 @@
 import "reflect-metadata";
-import { startCzertainlyEmulator } from "../src/emulators/czertainly/czertainly.emulator.js";
-import { startHorizonEmulator } from "../src/emulators/horizon/horizon.emulator.js";
+import { startEmbeddedEmulators } from "../src/emulators/embedded.js";
 
 // Both emulators in a process of their own, so the load generator never shares an event loop with a backend.
-const cz = await startCzertainlyEmulator({ port: 0 });
-const hz = await startHorizonEmulator({ port: 0 });
-process.stdout.write(`${JSON.stringify({ czertainly: cz.url, horizon: hz.url, horizonAdmin: hz.accounts.admin })}\n`);
+const emulators = await startEmbeddedEmulators({ czertainly: true, horizon: true });
+const czertainly = emulators.czertainlyUrl!.replace(/\/api$/, ""); // control routes sit beside /api
+process.stdout.write(`${JSON.stringify({ czertainly, horizon: emulators.horizonUrl, horizonAdmin: emulators.horizonAdmin })}\n`);
 const stop = async () => {
-  await Promise.all([cz.close(), hz.close()]);
+  await emulators.close();
   process.exit(0);
 };
 process.on("SIGTERM", () => void stop());
