@@ -13,7 +13,7 @@ import {
 } from "../src/model/inputs/operation.inputs.js";
 import { OperationPayload } from "../src/model/payloads.js";
 import type { GatewayContext } from "../src/server/context.js";
-import { certificateIdFor } from "../src/services/certificate-target.js";
+import { certificateIdFor } from "../src/backends/czertainly/target.js";
 import {
   czertainlyCancel,
   czertainlyConfirmRevoke,
@@ -23,8 +23,8 @@ import {
   czertainlyRekey,
   czertainlyRenew,
   czertainlyRevoke,
-} from "../src/services/czertainly-operations.js";
-import { decideRequest, horizonIssue, horizonRenew, horizonRevoke } from "../src/services/horizon-operations.js";
+} from "../src/backends/czertainly/operations.js";
+import { decideRequest, horizonIssue, horizonRenew, horizonRevoke } from "../src/backends/horizon/operations.js";
 import { idempotent } from "../src/services/idempotent-operation.js";
 import { fromGlobalId } from "../src/domain/ids.js";
 

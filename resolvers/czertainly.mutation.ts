@@ -3,7 +3,7 @@ import { ValidateAttributesInput } from "../src/model/inputs/operation.inputs.js
 import { EndEntityInput, LegacyIssueInput, LegacyRevokeInput } from "../src/model/inputs/request.inputs.js";
 import { EndEntityPayload, OperationPayload, ValidationResult } from "../src/model/payloads.js";
 import type { GatewayContext } from "../src/server/context.js";
-import { legacyIssue, legacyRevoke, saveEndEntity, validateAttributes } from "../src/services/czertainly-legacy.js";
+import { legacyIssue, legacyRevoke, saveEndEntity, validateAttributes } from "../src/backends/czertainly/legacy.js";
 import { idempotent } from "../src/services/idempotent-operation.js";
 
 /** CZERTAINLY-only operations: attribute validation and the legacy v1 end-entity API. */

@@ -1,12 +1,12 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
-import { attributeFromCzertainly, type CzAttributeLike } from "../src/domain/attributes.mapper.js";
-import { authorityFromCzertainly, endEntityFromCzertainly, raProfileFromCzertainly, type CzEndEntityLike } from "../src/domain/czertainly.mapper.js";
+import { attributeFromCzertainly, type CzAttributeLike } from "../src/backends/czertainly/attributes.mapper.js";
+import { authorityFromCzertainly, endEntityFromCzertainly, raProfileFromCzertainly, type CzEndEntityLike } from "../src/backends/czertainly/mapper.js";
 import { AttributeDefinition } from "../src/model/attribute.type.js";
 import { Authority, EndEntity, RaProfile } from "../src/model/ra-profile.type.js";
 import type { GatewayContext } from "../src/server/context.js";
 import { headersFor } from "../src/server/credentials.js";
 import { loadAuthority } from "../src/services/node-lookup.js";
-import { resolveRaProfile } from "../src/services/ra-profile-target.js";
+import { resolveRaProfile } from "../src/backends/czertainly/ra-profile-target.js";
 
 @Resolver(() => RaProfile)
 export class RaProfileResolver {

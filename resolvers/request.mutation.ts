@@ -2,7 +2,7 @@ import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import { RequestDecisionInput, SubmitRequestInput } from "../src/model/inputs/request.inputs.js";
 import { OperationPayload } from "../src/model/payloads.js";
 import type { GatewayContext } from "../src/server/context.js";
-import { decideRequest, submitRequest } from "../src/services/horizon-operations.js";
+import { decideRequest, submitRequest } from "../src/backends/horizon/operations.js";
 import { idempotent } from "../src/services/idempotent-operation.js";
 
 @Resolver()

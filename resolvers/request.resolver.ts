@@ -7,7 +7,7 @@ import { RequestsArgs } from "../src/model/inputs/certificates.args.js";
 import { Request } from "../src/model/request.type.js";
 import type { GatewayContext } from "../src/server/context.js";
 import { loadCertificate, loadRequest } from "../src/services/node-lookup.js";
-import { searchRequests } from "../src/services/request-search.js";
+import { searchRequests } from "../src/backends/horizon/request-search.js";
 
 @Resolver(() => Request)
 export class RequestResolver {

@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { startGateway } from "./server/gateway.js";
 import { createLogger } from "./server/logger.js";
-import { createUpstreams } from "./upstreams/clients.js";
+import { createUpstreams } from "./backends/registry.js";
 
 async function main(): Promise<void> {
   let config: Config;

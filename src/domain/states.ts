@@ -1,4 +1,4 @@
-import type { CertificateRevocationReason } from "../upstreams/czertainly/czertainly.wire.js";
+import type { CertificateRevocationReason } from "../backends/czertainly/wire.js";
 import { CertificateState, RequestStatus, RevocationReason } from "../model/enums.js";
 
 const CZ_STATES: Record<string, CertificateState> = {

@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
-import { UpstreamError, type UpstreamErrorKind } from "../upstreams/upstream-error.js";
+import { UpstreamError, type UpstreamErrorKind } from "../backends/upstream-error.js";
 import { ErrorCode } from "./error-codes.js";
 import { InvalidIdError } from "../domain/ids.js";
 import { CertificateDecodeError } from "../domain/x509.js";

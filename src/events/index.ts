@@ -2,7 +2,7 @@ import type { Config } from "../config.js";
 import { Backend } from "../model/enums.js";
 import { callerCredentials } from "../server/credentials.js";
 import type { Logger } from "../server/logger.js";
-import type { Upstreams } from "../upstreams/clients.js";
+import type { Upstreams } from "../backends/registry.js";
 import type { StateBus } from "./state-bus.js";
 import { createStateReader, credentialKeyOf } from "./state-events.js";
 import { WatchHub } from "./watch-hub.js";

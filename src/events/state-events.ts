@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { certificateFromCzertainly } from "../domain/czertainly.mapper.js";
-import { certificateFromHorizon, requestFromHorizon } from "../domain/horizon.mapper.js";
+import { certificateFromCzertainly } from "../backends/czertainly/mapper.js";
+import { certificateFromHorizon, requestFromHorizon } from "../backends/horizon/mapper.js";
 import { fromGlobalId } from "../domain/ids.js";
 import { isSettledCertificateState } from "../domain/states.js";
 import { createLoaders } from "../loaders/create-loaders.js";
@@ -8,7 +8,7 @@ import type { CertificateRecord } from "../model/certificate.type.js";
 import { Backend } from "../model/enums.js";
 import { isFinalRequestStatus, type RequestRecord } from "../model/request.type.js";
 import type { CallerCredentials } from "../server/credentials.js";
-import type { Upstreams } from "../upstreams/clients.js";
+import type { Upstreams } from "../backends/registry.js";
 import type { CertificateStateEvent, RequestStateEvent, StateEvent, WatchKind } from "./state-bus.js";
 
 /** One watched object: its global id and where it lives. */

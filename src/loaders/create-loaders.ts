@@ -1,9 +1,9 @@
 import DataLoader from "dataloader";
 import type { CallerCredentials } from "../server/credentials.js";
 import { headersFor } from "../server/credentials.js";
-import type { Upstreams } from "../upstreams/clients.js";
-import type { CzCertificateLike, CzKeyLike, CzRaProfileLike, CzAuthorityLike } from "../domain/czertainly.mapper.js";
-import type { HzCertificateLike, HzRequestLike } from "../domain/horizon.mapper.js";
+import type { Upstreams } from "../backends/registry.js";
+import type { CzCertificateLike, CzKeyLike, CzRaProfileLike, CzAuthorityLike } from "../backends/czertainly/mapper.js";
+import type { HzCertificateLike, HzRequestLike } from "../backends/horizon/mapper.js";
 import type { CertificateKeyIndex } from "./key-index.js";
 import { mapLimit } from "./map-limit.js";
 

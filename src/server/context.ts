@@ -8,7 +8,7 @@ import type { Request } from "../model/request.type.js";
 import type { CertificateKeyIndex } from "../loaders/key-index.js";
 import type { IdempotencyStore } from "../services/idempotency.js";
 import { createLoaders, type Loaders } from "../loaders/create-loaders.js";
-import type { Upstreams } from "../upstreams/clients.js";
+import type { Upstreams } from "../backends/registry.js";
 import { callerCredentials, type CallerCredentials } from "./credentials.js";
 import type { Logger } from "./logger.js";
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { UpstreamObservation } from "../upstreams/http.js";
+import type { UpstreamObservation } from "../backends/http.js";
 import type { SideRoute } from "./http.js";
 
 /** Prometheus metrics of one gateway, in its own registry (never the global one). */

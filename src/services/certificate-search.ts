@@ -1,6 +1,6 @@
 import type { GraphQLError } from "graphql";
-import { certificateFromCzertainly, type CzCertificateLike } from "../domain/czertainly.mapper.js";
-import { certificateFromHorizon, type HzCertificateLike } from "../domain/horizon.mapper.js";
+import { certificateFromCzertainly, type CzCertificateLike } from "../backends/czertainly/mapper.js";
+import { certificateFromHorizon, type HzCertificateLike } from "../backends/horizon/mapper.js";
 import { fromGlobalId } from "../domain/ids.js";
 import { czertainlyCodesFor } from "../domain/states.js";
 import { ErrorCode } from "../errors/error-codes.js";
@@ -12,8 +12,8 @@ import { Backend, CertificateState } from "../model/enums.js";
 import type { CertificateFilter } from "../model/inputs/certificates.args.js";
 import type { GatewayContext } from "../server/context.js";
 import { headersFor } from "../server/credentials.js";
-import type { SearchFilterRequestDto } from "../upstreams/czertainly/czertainly.wire.js";
-import { decodeCursor, encodeCursor, readWindow, type Window } from "./paging.js";
+import type { SearchFilterRequestDto } from "../backends/czertainly/wire.js";
+import { decodeCursor, encodeCursor, readWindow, type Window } from "../domain/paging.js";
 
 const HAS_CONTENT = new Set(["issued", "revoked", "pending_revoke"]);
 

@@ -1,5 +1,5 @@
-import { authorityFromCzertainly, certificateFromCzertainly, keyFromCzertainly, raProfileFromCzertainly } from "../domain/czertainly.mapper.js";
-import { certificateFromHorizon, requestFromHorizon, type HzCertificateLike, type HzRequestLike } from "../domain/horizon.mapper.js";
+import { authorityFromCzertainly, certificateFromCzertainly, keyFromCzertainly, raProfileFromCzertainly } from "../backends/czertainly/mapper.js";
+import { certificateFromHorizon, requestFromHorizon, type HzCertificateLike, type HzRequestLike } from "../backends/horizon/mapper.js";
 import { fromGlobalId } from "../domain/ids.js";
 import { Certificate } from "../model/certificate.type.js";
 import { Backend } from "../model/enums.js";

@@ -4,7 +4,7 @@ import { startCzertainlyEmulator, type CzertainlyEmulator } from "../../src/emul
 import { startHorizonEmulator, type HorizonEmulator } from "../../src/emulators/horizon/horizon.emulator.js";
 import { startGateway, type RunningGateway } from "../../src/server/gateway.js";
 import { createLogger } from "../../src/server/logger.js";
-import { createUpstreams } from "../../src/upstreams/clients.js";
+import { createUpstreams } from "../../src/backends/registry.js";
 
 export interface GraphQLResult<T = any> {
   status: number;

@@ -1,4 +1,4 @@
-import type { BaseAttribute, RequestAttribute } from "../../upstreams/czertainly/czertainly.wire.js";
+import type { BaseAttribute, RequestAttribute } from "../../backends/czertainly/wire.js";
 
 const dataAttribute = (
   uuid: string,

@@ -2,7 +2,7 @@ import { randomUUID, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import type {
   CertificateDetailDto, CertificateRevocationReason, CertificateStateCode, ClientCertificateDataResponseDto, RequestAttribute,
-} from "../../upstreams/czertainly/czertainly.wire.js";
+} from "../../backends/czertainly/wire.js";
 import { createCsr, type EmulatorCa, type KeyAlgorithm, generateKeyPair, parseCertificate, parseCsr } from "../ca.js";
 import { validateAttributes } from "./attributes.js";
 import { badRequest, conflict, CoreError, notFound, requireUuid, validation } from "./errors.js";

@@ -1,5 +1,5 @@
 import * as x509 from "@peculiar/x509";
-import type { ClientEndEntityDto, EndEntityStatus } from "../../upstreams/czertainly/czertainly.wire.js";
+import type { ClientEndEntityDto, EndEntityStatus } from "../../backends/czertainly/wire.js";
 import type { CoreEngine } from "./engine.js";
 import { REVOCATION_REASONS } from "./engine.js";
 import { badRequest, CoreError, notFound, validation } from "./errors.js";

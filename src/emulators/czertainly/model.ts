@@ -1,6 +1,6 @@
 import type {
   BaseAttribute, CertificateEventHistoryDto, CertificateRevocationReason, CertificateStateCode, EndEntityStatus, RequestAttribute,
-} from "../../upstreams/czertainly/czertainly.wire.js";
+} from "../../backends/czertainly/wire.js";
 
 /** How an RA profile's authority answers, so every branch of Core's state machine can be exercised. */
 export interface ProfileBehaviour {

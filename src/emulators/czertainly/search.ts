@@ -1,4 +1,4 @@
-import type { CertificateDto, CertificateResponseDto, SearchFilterRequestDto } from "../../upstreams/czertainly/czertainly.wire.js";
+import type { CertificateDto, CertificateResponseDto, SearchFilterRequestDto } from "../../backends/czertainly/wire.js";
 import { badRequest, validation } from "./errors.js";
 import type { CzertainlyState } from "./model.js";
 import { certificateDto } from "./views.js";

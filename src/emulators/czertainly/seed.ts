@@ -1,4 +1,4 @@
-import type { RequestAttribute } from "../../upstreams/czertainly/czertainly.wire.js";
+import type { RequestAttribute } from "../../backends/czertainly/wire.js";
 import { createCsr, generateKeyPair } from "../ca.js";
 import { ATTRS_PROFILE_ISSUE, ATTRS_PROFILE_REVOKE } from "./attributes.js";
 import type { CoreEngine } from "./engine.js";

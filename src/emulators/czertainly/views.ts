@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import type {
   CertificateDetailDto, CertificateDto, KeyDetailDto, KeyDto, RaProfileDto, AuthorityInstanceDto,
-} from "../../upstreams/czertainly/czertainly.wire.js";
+} from "../../backends/czertainly/wire.js";
 import { readSans } from "../ca.js";
 import { type CzertainlyState, type EmulatedKey, type StoredCertificate, TOKEN } from "./model.js";
 

@@ -2,7 +2,7 @@ import { createHash, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import forge from "node-forge";
 import { type EmulatorCa, generateKeyPair, parseCertificate, readSans, type SubjectAltNames } from "../ca.js";
-import type { HzCertificate, HzIndexedDnElement, HzSanElement, HzSanType } from "../../upstreams/horizon/horizon.wire.js";
+import type { HzCertificate, HzIndexedDnElement, HzSanElement, HzSanType } from "../../backends/horizon/wire.js";
 import { bad } from "./problems.js";
 
 /** Seed DN element types → attribute names/OIDs @peculiar/x509 understands. */

@@ -1,5 +1,5 @@
 import * as x509 from "@peculiar/x509";
-import type { HzChallengeEnrollSubmit } from "../../upstreams/horizon/horizon.wire.js";
+import type { HzChallengeEnrollSubmit } from "../../backends/horizon/wire.js";
 import { randomPassword } from "./certs.js";
 import { getProfile, type OpCtx, type Prepared } from "./context.js";
 import { bad } from "./problems.js";

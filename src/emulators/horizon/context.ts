@@ -1,5 +1,5 @@
 import type { EmulatorCa } from "../ca.js";
-import type { HzRequest } from "../../upstreams/horizon/horizon.wire.js";
+import type { HzRequest } from "../../backends/horizon/wire.js";
 import type { Account, HorizonProfile, HorizonState, StoredCertificate } from "./model.js";
 import { bad, notFound, profileNotFound } from "./problems.js";
 import { parseCertificate } from "../ca.js";

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { EmulatorCa } from "../ca.js";
 import { type Handler, type Reply, Router, type RouteContext, type RunningServer, startEmulatorServer } from "../http-kit.js";
-import type { HzCertificatePermissions, HzRequestAction, HzSubmitRequest } from "../../upstreams/horizon/horizon.wire.js";
+import type { HzCertificatePermissions, HzRequestAction, HzSubmitRequest } from "../../backends/horizon/wire.js";
 import type { OpCtx } from "./context.js";
 import { approve, cancel, deny, submit } from "./lifecycle.js";
 import { type Account, defaultAccounts, defaultProfiles, type HorizonState } from "./model.js";

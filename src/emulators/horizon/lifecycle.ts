@@ -1,4 +1,4 @@
-import type { HzRequest, HzRequestAction, HzSubmitRequest } from "../../upstreams/horizon/horizon.wire.js";
+import type { HzRequest, HzRequestAction, HzSubmitRequest } from "../../backends/horizon/wire.js";
 import { prepareChallenge } from "./challenge.js";
 import type { OpCtx, Prepared } from "./context.js";
 import { DAY_MS, newId, type StoredRequest } from "./model.js";

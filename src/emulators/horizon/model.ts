@@ -1,4 +1,4 @@
-import type { HzCertificate, HzRequest, HzSubmitRequest } from "../../upstreams/horizon/horizon.wire.js";
+import type { HzCertificate, HzRequest, HzSubmitRequest } from "../../backends/horizon/wire.js";
 
 /** What an account may do (Horizon has per-workflow rights; the emulator keeps three coarse ones). */
 export interface Account { apiId: string; apiKey: string; canRequest: boolean; canApprove: boolean; team?: string }

@@ -1,4 +1,4 @@
-import type { HzCertificate, HzRequest, HzSearchQuery, HzSearchResults } from "../../upstreams/horizon/horizon.wire.js";
+import type { HzCertificate, HzRequest, HzSearchQuery, HzSearchResults } from "../../backends/horizon/wire.js";
 import { bad, Problem } from "./problems.js";
 
 /**

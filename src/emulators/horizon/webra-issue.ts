@@ -2,7 +2,7 @@ import * as x509 from "@peculiar/x509";
 import { parseCsr, readSans } from "../ca.js";
 import type {
   HzRequest, HzSecretString, HzWebRaEnrollSubmit, HzWebRaRecoverSubmit, HzWebRaRenewSubmit,
-} from "../../upstreams/horizon/horizon.wire.js";
+} from "../../backends/horizon/wire.js";
 import { buildPkcs12, holderIdOf, issueCentralized, randomPassword, sansFromTemplate, subjectFromTemplate, toWireCertificate } from "./certs.js";
 import { applyEditable, checkEditable, findTarget, getProfile, type OpCtx, type Prepared } from "./context.js";
 import { type HorizonProfile, newId, type StoredCertificate } from "./model.js";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { parseCertificate } from "../ca.js";
 import type {
   HzWebRaImportSubmit, HzWebRaMigrateSubmit, HzWebRaRevokeSubmit, HzWebRaUpdateSubmit,
-} from "../../upstreams/horizon/horizon.wire.js";
+} from "../../backends/horizon/wire.js";
 import { toWireCertificate } from "./certs.js";
 import { applyEditable, checkEditable, findTarget, getProfile, type OpCtx, type Prepared } from "./context.js";
 import { newId } from "./model.js";

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCzertainlyEmulator, type CzertainlyEmulator } from "../../../src/emulators/czertainly/czertainly.emulator.js";
-import { createCzertainlyClient } from "../../../src/upstreams/czertainly/czertainly.client.js";
-import { UpstreamError } from "../../../src/upstreams/upstream-error.js";
+import { createCzertainlyClient } from "../../../src/backends/czertainly/client.js";
+import { UpstreamError } from "../../../src/backends/upstream-error.js";
 import { makeCsr } from "../../support/csr.js";
 import { coreApi, verifiesAgainstChain } from "./czertainly-support.js";
 

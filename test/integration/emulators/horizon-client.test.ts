@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { startHorizonEmulator } from "../../../src/emulators/horizon/horizon.emulator.js";
-import { parseHorizonError } from "../../../src/upstreams/horizon/horizon.client.js";
+import { parseHorizonError } from "../../../src/backends/horizon/client.js";
 
 describe("Horizon client: problem+json parsing", () => {
   it("reads a single problem: code, message and detail; 400 → validation", () => {

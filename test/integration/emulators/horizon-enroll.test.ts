@@ -4,7 +4,7 @@ import forge from "node-forge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSans } from "../../../src/emulators/ca.js";
 import { startHorizonEmulator, type HorizonEmulator } from "../../../src/emulators/horizon/horizon.emulator.js";
-import type { HorizonClient } from "../../../src/upstreams/horizon/horizon.client.js";
+import type { HorizonClient } from "../../../src/backends/horizon/client.js";
 import { clientsFor, csrPem } from "./horizon-support.js";
 
 let hz: HorizonEmulator;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHorizonEmulator, type HorizonEmulator } from "../../../src/emulators/horizon/horizon.emulator.js";
 import { DAY_MS } from "../../../src/emulators/horizon/model.js";
-import type { HorizonClient } from "../../../src/upstreams/horizon/horizon.client.js";
-import type { HzRequest } from "../../../src/upstreams/horizon/horizon.wire.js";
+import type { HorizonClient } from "../../../src/backends/horizon/client.js";
+import type { HzRequest } from "../../../src/backends/horizon/wire.js";
 import { clientsFor, csrPem, failure } from "./horizon-support.js";
 
 let hz: HorizonEmulator;
@@ -113,7 +113,7 @@ describe("Horizon emulator: faults seen by the client", () => {
     hz.faults.resetNext = 1;
     expect((await failure(c.admin.self())).kind).toBe("unavailable");
     hz.faults.failNext = 1;
-    const retrying = (await import("../../../src/upstreams/horizon/horizon.client.js")).createHorizonClient({ url: hz.url, readRetries: 1, apiId: "admin", apiKey: "admin-secret" });
+    const retrying = (await import("../../../src/backends/horizon/client.js")).createHorizonClient({ url: hz.url, readRetries: 1, apiId: "admin", apiKey: "admin-secret" });
     expect((await retrying.self()).identity.identifier).toBe("admin");
     await retrying.close();
   });

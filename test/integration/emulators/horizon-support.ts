@@ -1,7 +1,7 @@
 import { createCsr, generateKeyPair } from "../../../src/emulators/ca.js";
 import type { HorizonEmulator } from "../../../src/emulators/horizon/horizon.emulator.js";
-import { createHorizonClient, type HorizonClient } from "../../../src/upstreams/horizon/horizon.client.js";
-import { UpstreamError } from "../../../src/upstreams/upstream-error.js";
+import { createHorizonClient, type HorizonClient } from "../../../src/backends/horizon/client.js";
+import { UpstreamError } from "../../../src/backends/upstream-error.js";
 
 /** Clients for each emulator account (plus one without credentials). */
 export function clientsFor(hz: HorizonEmulator): Record<"admin" | "approver" | "requester" | "anonymous", HorizonClient> {

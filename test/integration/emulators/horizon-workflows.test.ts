@@ -2,8 +2,8 @@ import * as x509 from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHorizonEmulator, type HorizonEmulator } from "../../../src/emulators/horizon/horizon.emulator.js";
 import { DAY_MS } from "../../../src/emulators/horizon/model.js";
-import type { HorizonClient } from "../../../src/upstreams/horizon/horizon.client.js";
-import type { HzCertificate } from "../../../src/upstreams/horizon/horizon.wire.js";
+import type { HorizonClient } from "../../../src/backends/horizon/client.js";
+import type { HzCertificate } from "../../../src/backends/horizon/wire.js";
 import { clientsFor, csrPem, failure } from "./horizon-support.js";
 
 let hz: HorizonEmulator;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { searchCertificates } from "../../../src/emulators/horizon/query.js";
-import type { HzCertificate } from "../../../src/upstreams/horizon/horizon.wire.js";
+import type { HzCertificate } from "../../../src/backends/horizon/wire.js";
 
 const now = Date.UTC(2026, 0, 1);
 const cert = (id: string, over: Partial<HzCertificate>) => ({ _id: id, dn: `CN=${id}`, revoked: false, notAfter: now + 1e9, subjectAlternateNames: [], ...over }) as HzCertificate;

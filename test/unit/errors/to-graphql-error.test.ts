@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toGraphQLError } from "../../../src/errors/to-graphql-error.js";
-import { UpstreamError, type UpstreamErrorKind } from "../../../src/upstreams/upstream-error.js";
+import { UpstreamError, type UpstreamErrorKind } from "../../../src/backends/upstream-error.js";
 import { loadConfig, ConfigError } from "../../../src/config.js";
 
 describe("toGraphQLError", () => {
@@ -57,7 +57,7 @@ describe("loadConfig", () => {
 
 describe("response shapes", () => {
   it("accepts what the clients rely on and nothing else", async () => {
-    const { matchesShape } = await import("../../../src/upstreams/http.js");
+    const { matchesShape } = await import("../../../src/backends/http.js");
     expect(matchesShape({ uuid: "u", x: 1 }, { object: ["uuid"] })).toBe(true);
     expect(matchesShape({ uuid: null }, { object: ["uuid"] })).toBe(false);
     expect(matchesShape([{ a: 1 }], { object: ["uuid"] })).toBe(false);

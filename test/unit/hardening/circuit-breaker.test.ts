@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CircuitBreaker } from "../../../src/upstreams/circuit-breaker.js";
+import { CircuitBreaker } from "../../../src/backends/circuit-breaker.js";
 
 describe("CircuitBreaker", () => {
   const make = () => {

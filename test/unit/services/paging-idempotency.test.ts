@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { IdempotencyStore } from "../../../src/services/idempotency.js";
-import { decodeCursor, encodeCursor, readWindow } from "../../../src/services/paging.js";
+import { decodeCursor, encodeCursor, readWindow } from "../../../src/domain/paging.js";
 
 const data = Array.from({ length: 25 }, (_, i) => i);
 function pagedSource() {

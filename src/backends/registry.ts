@@ -1,7 +1,7 @@
 import type { Config } from "../config.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
-import { createCzertainlyClient, type CzertainlyClient } from "./czertainly/czertainly.client.js";
-import { createHorizonClient, type HorizonClient } from "./horizon/horizon.client.js";
+import { createCzertainlyClient, type CzertainlyClient } from "./czertainly/client.js";
+import { createHorizonClient, type HorizonClient } from "./horizon/client.js";
 
 /** The gateway's two backend clients, one undici pool each. */
 export interface Upstreams {

@@ -1,7 +1,7 @@
-import { revocationReasonForHorizon } from "./states.js";
-import type { IssueInput, LabelInput } from "../model/inputs/operation.inputs.js";
-import type { RequestTargetInput, SubmitRequestInput } from "../model/inputs/request.inputs.js";
-import { csrToPem } from "../model/inputs/validators.js";
+import { revocationReasonForHorizon } from "../../domain/states.js";
+import type { IssueInput, LabelInput } from "../../model/inputs/operation.inputs.js";
+import type { RequestTargetInput, SubmitRequestInput } from "../../model/inputs/request.inputs.js";
+import { csrToPem } from "../../model/inputs/validators.js";
 
 /** Horizon wraps secrets and template values as {value}. */
 const wrap = (v: string | undefined) => (v === undefined ? undefined : { value: v });

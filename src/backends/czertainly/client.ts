@@ -1,7 +1,7 @@
 import type { CircuitBreaker } from "../circuit-breaker.js";
 import { callJson, createDispatcher, type CallOptions, type ResponseShape, type UpstreamTarget } from "../http.js";
 import { UpstreamError } from "../upstream-error.js";
-import { parseCzertainlyError } from "./czertainly.errors.js";
+import { parseCzertainlyError } from "./errors.js";
 import type {
   AuthorityInstanceDto, BaseAttribute, CancelPendingCertificateRequestDto, CertificateContentDto, CertificateDetailDto,
   CertificateEventHistoryDto, CertificateResponseDto, CertificateSearchRequestDto, ClientAddEndEntityRequestDto,
@@ -9,7 +9,7 @@ import type {
   ClientCertificateRevocationDto, ClientCertificateSignRequestDto, ClientCertificateSignResponseDto,
   ClientEditEndEntityRequestDto, ClientEndEntityDto, KeyDetailDto, LegacyClientCertificateRevocationDto,
   LegacyClientCertificateSignRequestDto, RaProfileDto, RequestAttribute, UploadCertificateRequestDto,
-} from "./czertainly.wire.js";
+} from "./wire.js";
 
 /** Per-call options: forwarded caller credentials (`ssl-client-cert`). */
 export interface CzertainlyCallOptions {

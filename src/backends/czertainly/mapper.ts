@@ -1,9 +1,9 @@
-import type { CertificateRecord } from "../model/certificate.type.js";
-import { Backend } from "../model/enums.js";
-import { Key } from "../model/key.type.js";
-import { Authority, EndEntity, RaProfile } from "../model/ra-profile.type.js";
-import { toGlobalId } from "./ids.js";
-import { stateFromCzertainly } from "./states.js";
+import type { CertificateRecord } from "../../model/certificate.type.js";
+import { Backend } from "../../model/enums.js";
+import { Key } from "../../model/key.type.js";
+import { Authority, EndEntity, RaProfile } from "../../model/ra-profile.type.js";
+import { toGlobalId } from "../../domain/ids.js";
+import { stateFromCzertainly } from "../../domain/states.js";
 
 /** The CZERTAINLY certificate fields the graph reads (CertificateDto / CertificateDetailDto). */
 export interface CzCertificateLike {

@@ -1,8 +1,8 @@
-import type { CertificateRecord } from "../model/certificate.type.js";
-import { Backend } from "../model/enums.js";
-import type { RequestRecord } from "../model/request.type.js";
-import { toGlobalId } from "./ids.js";
-import { requestStatusFromHorizon, stateFromHorizon } from "./states.js";
+import type { CertificateRecord } from "../../model/certificate.type.js";
+import { Backend } from "../../model/enums.js";
+import type { RequestRecord } from "../../model/request.type.js";
+import { toGlobalId } from "../../domain/ids.js";
+import { requestStatusFromHorizon, stateFromHorizon } from "../../domain/states.js";
 
 type KeyValue = { key: string; value?: string | null };
 

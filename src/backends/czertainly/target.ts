@@ -1,11 +1,11 @@
-import { certificateFromCzertainly, type CzCertificateLike } from "../domain/czertainly.mapper.js";
-import { fromGlobalId } from "../domain/ids.js";
-import { ErrorCode } from "../errors/error-codes.js";
-import { gatewayError } from "../errors/gateway-error.js";
-import { Certificate } from "../model/certificate.type.js";
-import { Backend } from "../model/enums.js";
-import type { AttributeInput } from "../model/inputs/operation.inputs.js";
-import type { GatewayContext } from "../server/context.js";
+import { certificateFromCzertainly, type CzCertificateLike } from "./mapper.js";
+import { fromGlobalId } from "../../domain/ids.js";
+import { ErrorCode } from "../../errors/error-codes.js";
+import { gatewayError } from "../../errors/gateway-error.js";
+import { Certificate } from "../../model/certificate.type.js";
+import { Backend } from "../../model/enums.js";
+import type { AttributeInput } from "../../model/inputs/operation.inputs.js";
+import type { GatewayContext } from "../../server/context.js";
 
 /** A CZERTAINLY certificate with the path parts its v2 operations need. */
 export interface CzTarget {

@@ -1,12 +1,12 @@
-import type { HzRequestLike } from "../domain/horizon.mapper.js";
-import { ErrorCode } from "../errors/error-codes.js";
-import { gatewayError } from "../errors/gateway-error.js";
-import { RequestConnection } from "../model/connection.types.js";
-import type { RequestFilter } from "../model/inputs/certificates.args.js";
-import type { GatewayContext } from "../server/context.js";
-import { headersFor } from "../server/credentials.js";
-import { requestWithCertificate } from "./node-lookup.js";
-import { decodeCursor, encodeCursor, readWindow } from "./paging.js";
+import type { HzRequestLike } from "./mapper.js";
+import { ErrorCode } from "../../errors/error-codes.js";
+import { gatewayError } from "../../errors/gateway-error.js";
+import { RequestConnection } from "../../model/connection.types.js";
+import type { RequestFilter } from "../../model/inputs/certificates.args.js";
+import type { GatewayContext } from "../../server/context.js";
+import { headersFor } from "../../server/credentials.js";
+import { requestWithCertificate } from "../../services/node-lookup.js";
+import { decodeCursor, encodeCursor, readWindow } from "../../domain/paging.js";
 
 const quote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 

@@ -1,5 +1,5 @@
-import { revocationReasonForCzertainly } from "../domain/states.js";
-import type { Certificate } from "../model/certificate.type.js";
+import { revocationReasonForCzertainly } from "../../domain/states.js";
+import type { Certificate } from "../../model/certificate.type.js";
 import type {
   CancelPendingInput,
   FinalizeInput,
@@ -7,12 +7,12 @@ import type {
   RekeyInput,
   RenewInput,
   RevokeInput,
-} from "../model/inputs/operation.inputs.js";
-import { toBase64Der } from "../model/inputs/validators.js";
-import { OperationPayload } from "../model/payloads.js";
-import type { GatewayContext } from "../server/context.js";
-import { headersFor } from "../server/credentials.js";
-import { czertainlyTarget, freshCzertainlyCertificate, toRequestAttributes } from "./certificate-target.js";
+} from "../../model/inputs/operation.inputs.js";
+import { toBase64Der } from "../../model/inputs/validators.js";
+import { OperationPayload } from "../../model/payloads.js";
+import type { GatewayContext } from "../../server/context.js";
+import { headersFor } from "../../server/credentials.js";
+import { czertainlyTarget, freshCzertainlyCertificate, toRequestAttributes } from "./target.js";
 import { resolveRaProfile } from "./ra-profile-target.js";
 
 const opts = (ctx: GatewayContext) => ({ headers: headersFor(ctx.creds, "czertainly") });

@@ -1,16 +1,16 @@
-import { certificateFromHorizon, type HzCertificateLike, type HzRequestLike } from "../domain/horizon.mapper.js";
-import { enrollFromIssue, submitBody, variantsOf } from "../domain/horizon-submit.js";
-import { fromGlobalId } from "../domain/ids.js";
-import { ErrorCode } from "../errors/error-codes.js";
-import { gatewayError } from "../errors/gateway-error.js";
-import { Certificate } from "../model/certificate.type.js";
-import { Backend } from "../model/enums.js";
-import type { IssueInput, RenewInput, RevokeInput } from "../model/inputs/operation.inputs.js";
-import type { RequestDecisionInput, SubmitRequestInput } from "../model/inputs/request.inputs.js";
-import { OperationPayload } from "../model/payloads.js";
-import type { GatewayContext } from "../server/context.js";
-import { headersFor } from "../server/credentials.js";
-import { requestWithCertificate } from "./node-lookup.js";
+import { certificateFromHorizon, type HzCertificateLike, type HzRequestLike } from "./mapper.js";
+import { enrollFromIssue, submitBody, variantsOf } from "./submit.js";
+import { fromGlobalId } from "../../domain/ids.js";
+import { ErrorCode } from "../../errors/error-codes.js";
+import { gatewayError } from "../../errors/gateway-error.js";
+import { Certificate } from "../../model/certificate.type.js";
+import { Backend } from "../../model/enums.js";
+import type { IssueInput, RenewInput, RevokeInput } from "../../model/inputs/operation.inputs.js";
+import type { RequestDecisionInput, SubmitRequestInput } from "../../model/inputs/request.inputs.js";
+import { OperationPayload } from "../../model/payloads.js";
+import type { GatewayContext } from "../../server/context.js";
+import { headersFor } from "../../server/credentials.js";
+import { requestWithCertificate } from "../../services/node-lookup.js";
 
 const opts = (ctx: GatewayContext) => ({ headers: headersFor(ctx.creds, "horizon") });
 

@@ -4,7 +4,7 @@ import { UpstreamError, type UpstreamErrorKind } from "../upstream-error.js";
 import type {
   HzCertificateSearchResult, HzCertificateWithPermissions, HzPrincipal, HzProblem, HzRequest, HzRequestAction,
   HzRequestSearchQuery, HzRequestSearchResult, HzSearchQuery, HzSearchResults, HzSubmitRequest,
-} from "./horizon.wire.js";
+} from "./wire.js";
 
 /** Per-call options: forwarded X-API-ID / X-API-KEY of the caller. */
 

@@ -1,7 +1,7 @@
-import { fromGlobalId } from "../domain/ids.js";
-import { ErrorCode } from "../errors/error-codes.js";
-import { gatewayError } from "../errors/gateway-error.js";
-import type { GatewayContext } from "../server/context.js";
+import { fromGlobalId } from "../../domain/ids.js";
+import { ErrorCode } from "../../errors/error-codes.js";
+import { gatewayError } from "../../errors/gateway-error.js";
+import type { GatewayContext } from "../../server/context.js";
 
 export interface RaProfileTarget {
   uuid: string;

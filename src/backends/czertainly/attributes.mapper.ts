@@ -1,4 +1,4 @@
-import { AttributeDefinition } from "../model/attribute.type.js";
+import { AttributeDefinition } from "../../model/attribute.type.js";
 
 /** The CZERTAINLY BaseAttribute fields the graph reads (v2 data/info/group attributes). */
 export interface CzAttributeLike {
