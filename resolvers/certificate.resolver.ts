@@ -9,6 +9,7 @@ import { CertificatesArgs } from "../src/model/inputs/certificates.args.js";
 import { Key } from "../src/model/key.type.js";
 import { RaProfile } from "../src/model/ra-profile.type.js";
 import type { GatewayContext } from "../src/server/context.js";
+import { reportFailures } from "../src/errors/partial.js";
 import { searchCertificates } from "../src/services/certificate-search.js";
 import { loadCertificate, loadKey, loadRaProfile } from "../src/services/node-lookup.js";
 
@@ -24,7 +25,7 @@ export class CertificateResolver {
     description: "Certificates of one backend or both, filtered by the backends. A failing backend gives partial data and an error.",
   })
   certificates(@Args(() => CertificatesArgs) args: CertificatesArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo) {
-    return searchCertificates(ctx, args, responsePathAsArray(info.path));
+    return reportFailures(ctx.partialErrors, responsePathAsArray(info.path), searchCertificates(ctx, args));
   }
 
   @FieldResolver(() => RaProfile, { nullable: true, description: "CZERTAINLY RA profile; null for Horizon certificates." })

@@ -3,6 +3,7 @@ import { ValidateAttributesInput } from "../src/model/inputs/operation.inputs.js
 import { EndEntityInput, LegacyIssueInput, LegacyRevokeInput } from "../src/model/inputs/request.inputs.js";
 import { EndEntityPayload, OperationPayload, ValidationResult } from "../src/model/payloads.js";
 import type { GatewayContext } from "../src/server/context.js";
+import { czertainlyCall } from "../src/services/backend-calls.js";
 import { legacyIssue, legacyRevoke, saveEndEntity, validateAttributes } from "../src/backends/czertainly/legacy.js";
 import { idempotent } from "../src/services/idempotent-operation.js";
 
@@ -11,31 +12,31 @@ import { idempotent } from "../src/services/idempotent-operation.js";
 export class CzertainlyMutationResolver {
   @Mutation(() => ValidationResult, { description: "Check issue attributes against an RA profile without issuing." })
   validateIssueAttributes(@Arg("input", () => ValidateAttributesInput) input: ValidateAttributesInput, @Ctx() ctx: GatewayContext) {
-    return validateAttributes(ctx, "issue", input);
+    return validateAttributes(czertainlyCall(ctx), "issue", input);
   }
 
   @Mutation(() => ValidationResult, { description: "Check revoke attributes against an RA profile without revoking." })
   validateRevokeAttributes(@Arg("input", () => ValidateAttributesInput) input: ValidateAttributesInput, @Ctx() ctx: GatewayContext) {
-    return validateAttributes(ctx, "revoke", input);
+    return validateAttributes(czertainlyCall(ctx), "revoke", input);
   }
 
   @Mutation(() => OperationPayload, { description: "Legacy v1: issue from a PKCS#10 with an end entity's username and password." })
   legacyIssue(@Arg("input", () => LegacyIssueInput) input: LegacyIssueInput, @Ctx() ctx: GatewayContext): Promise<OperationPayload> {
-    return idempotent(ctx, "legacyIssue", input, () => legacyIssue(ctx, input));
+    return idempotent(ctx, "legacyIssue", input, () => legacyIssue(czertainlyCall(ctx), input));
   }
 
   @Mutation(() => Boolean, { description: "Legacy v1: revoke by serial number and issuer DN." })
   legacyRevoke(@Arg("input", () => LegacyRevokeInput) input: LegacyRevokeInput, @Ctx() ctx: GatewayContext): Promise<boolean> {
-    return legacyRevoke(ctx, input);
+    return legacyRevoke(czertainlyCall(ctx), input);
   }
 
   @Mutation(() => EndEntityPayload, { description: "Legacy v1: add an end entity." })
   addEndEntity(@Arg("input", () => EndEntityInput) input: EndEntityInput, @Ctx() ctx: GatewayContext) {
-    return saveEndEntity(ctx, input, "add");
+    return saveEndEntity(czertainlyCall(ctx), input, "add");
   }
 
   @Mutation(() => EndEntityPayload, { description: "Legacy v1: edit an end entity." })
   editEndEntity(@Arg("input", () => EndEntityInput) input: EndEntityInput, @Ctx() ctx: GatewayContext) {
-    return saveEndEntity(ctx, input, "edit");
+    return saveEndEntity(czertainlyCall(ctx), input, "edit");
   }
 }

@@ -40,7 +40,7 @@ function openStream(kind: WatchKind, ids: string[], ctx: GatewayContext): AsyncI
  * and nested fields (raProfile, key, request.certificate) must not be served from an earlier event's cache.
  */
 function freshLoaders(ctx: GatewayContext): void {
-  ctx.loaders = createLoaders(ctx.services.upstreams, ctx.creds, { onBatch: ctx.services.onLoaderBatch, keyIndex: ctx.services.keyIndex });
+  ctx.loaders = createLoaders(ctx.services.backends, ctx.creds, { onBatch: ctx.services.onLoaderBatch });
 }
 
 function eventOf(item: WatchItem): StateEvent {

@@ -1,8 +1,8 @@
 import type { Config } from "../config.js";
 import { Backend } from "../model/enums.js";
-import { callerCredentials } from "../server/credentials.js";
-import type { Logger } from "../server/logger.js";
-import type { Upstreams } from "../backends/registry.js";
+import type { Logger } from "pino";
+import type { CallerCredentials } from "../backends/credentials.js";
+import type { BackendRegistry } from "../backends/registry.js";
 import type { StateBus } from "./state-bus.js";
 import { createStateReader, credentialKeyOf } from "./state-events.js";
 import { WatchHub } from "./watch-hub.js";
@@ -13,20 +13,22 @@ export { WatchHub, WatchStream, type WatchItem } from "./watch-hub.js";
 /** The gateway's watch hub: config intervals and caps, reads through the upstream clients, in-memory bus unless one is given. */
 export function createGatewayWatchHub(opts: {
   config: Config;
-  upstreams: Upstreams;
+  backends: BackendRegistry;
   logger: Logger;
+  /** The service identity's credentials (what mutations run with in service mode). */
+  serviceCredentials: CallerCredentials;
   bus?: StateBus;
   onPoll?: (backend: Backend, outcome: "ok" | "error") => void;
 }): WatchHub {
   const { config } = opts;
   // Mutations run with the service identity in service mode: their states are every caller's states.
-  const service = callerCredentials(config, undefined);
+  const service = opts.serviceCredentials;
   const shared = {
     [Backend.CZERTAINLY]: config.czertainly.credentials === "service" ? credentialKeyOf(service, Backend.CZERTAINLY) : undefined,
     [Backend.HORIZON]: config.horizon.credentials === "service" ? credentialKeyOf(service, Backend.HORIZON) : undefined,
   };
   return new WatchHub({
-    read: createStateReader(opts.upstreams),
+    read: createStateReader(opts.backends),
     bus: opts.bus,
     intervalMs: config.watchIntervalMs,
     maxPollsPerSecond: config.maxPollsPerSecond,

@@ -1,14 +1,11 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { certificateFromCzertainly } from "../backends/czertainly/mapper.js";
-import { certificateFromHorizon, requestFromHorizon } from "../backends/horizon/mapper.js";
 import { fromGlobalId } from "../domain/ids.js";
 import { isSettledCertificateState } from "../domain/states.js";
-import { createLoaders } from "../loaders/create-loaders.js";
 import type { CertificateRecord } from "../model/certificate.type.js";
 import { Backend } from "../model/enums.js";
 import { isFinalRequestStatus, type RequestRecord } from "../model/request.type.js";
-import type { CallerCredentials } from "../server/credentials.js";
-import type { Upstreams } from "../backends/registry.js";
+import type { CallerCredentials } from "../backends/credentials.js";
+import { backendKeyOf, type BackendRegistry } from "../backends/registry.js";
 import type { CertificateStateEvent, RequestStateEvent, StateEvent, WatchKind } from "./state-bus.js";
 
 /** One watched object: its global id and where it lives. */
@@ -41,7 +38,6 @@ export function goneEvent(target: WatchTarget, source: StateEvent["source"], obs
   return { kind: target.kind, id: target.id, state: "GONE", final: true, gone: true, observedAt, source } as StateEvent;
 }
 
-const backendKey = (backend: Backend) => (backend === Backend.CZERTAINLY ? "czertainly" : "horizon");
 
 // Keyed per process, like the principal fingerprints: a key seen on a shared bus cannot be checked
 // against guessed credentials offline. (Keys of other instances never match: no reuse across them.)
@@ -52,31 +48,25 @@ const CREDENTIAL_KEY = randomBytes(32);
  * forwarded credentials each have their own. A state read with one key is reused only for the same key.
  */
 export function credentialKeyOf(creds: CallerCredentials, backend: Backend): string {
-  const entry = creds[backendKey(backend)];
+  const entry = creds[backendKeyOf(backend)];
   if ("missing" in entry && typeof entry.missing === "string") return "missing";
   const text = JSON.stringify(Object.entries(entry).sort(([a], [b]) => a.localeCompare(b)));
   return createHmac("sha256", CREDENTIAL_KEY).update(text).digest("base64url").slice(0, 22);
 }
 
 /**
- * Reads through fresh per-read DataLoaders (never a cache an operation or subscription holds), so a
- * watcher always sees the backend's current state. One upstream call per read:
- * CZERTAINLY `GET /v1/certificates/{uuid}`, Horizon `POST /api/v1/certificates` or `GET /api/v1/requests/{id}`.
+ * Reads through the adapter's fresh per-read loaders (never a cache an operation or subscription holds),
+ * so a watcher always sees the backend's current state. One upstream call per read.
  */
-export function createStateReader(upstreams: Upstreams, now: () => number = () => Date.now()): StateReader {
+export function createStateReader(backends: BackendRegistry, now: () => number = () => Date.now()): StateReader {
   return async (target, creds) => {
     const observedAt = now();
-    const loaders = createLoaders(upstreams, creds);
+    const adapter = backends.adapterFor(target.backend);
     if (target.kind === "request") {
-      const r = await loaders.hzRequest.load(target.backendId);
-      if (!r) return goneEvent(target, "read", observedAt);
-      return requestEvent(requestFromHorizon(r), "read", observedAt);
+      const r = adapter.readRequest ? await adapter.readRequest(creds, target.backendId) : null;
+      return r ? requestEvent(r, "read", observedAt) : goneEvent(target, "read", observedAt);
     }
-    if (target.backend === Backend.CZERTAINLY) {
-      const dto = await loaders.czCertificate.load(target.backendId);
-      return dto ? certificateEvent(certificateFromCzertainly(dto), "read", observedAt) : goneEvent(target, "read", observedAt);
-    }
-    const c = await loaders.hzCertificate.load(target.backendId);
-    return c ? certificateEvent(certificateFromHorizon(c), "read", observedAt) : goneEvent(target, "read", observedAt);
+    const record = await adapter.readCertificate(creds, target.backendId);
+    return record ? certificateEvent(record, "read", observedAt) : goneEvent(target, "read", observedAt);
   };
 }

@@ -2,8 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Certificate } from "../model/certificate.type.js";
 import { Backend } from "../model/enums.js";
 import type { Request } from "../model/request.type.js";
-import type { StatePublisher } from "../server/context.js";
-import type { CallerCredentials } from "../server/credentials.js";
+import type { CallerCredentials } from "../backends/credentials.js";
 import { InMemoryStateBus, signatureOf, type StateBus, type StateEvent } from "./state-bus.js";
 import { certificateEvent, credentialKeyOf, requestEvent, type StateReader, type WatchTarget } from "./state-events.js";
 import { TokenBucket } from "./token-bucket.js";
@@ -55,6 +54,12 @@ interface Watcher {
   leased: boolean;
   stopped: boolean;
   unsubscribe: () => void;
+}
+
+/** What mutations tell the watchers; implemented by the watch hub. */
+export interface StatePublisher {
+  publishCertificate(certificate: Certificate): void;
+  publishRequest(request: Request): void;
 }
 
 /**

@@ -1,49 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { GraphQLError } from "graphql";
-import type { Config } from "../config.js";
-import type { WatchHub } from "../events/watch-hub.js";
-import type { Certificate } from "../model/certificate.type.js";
-import type { Request } from "../model/request.type.js";
-import type { CertificateKeyIndex } from "../loaders/key-index.js";
-import type { IdempotencyStore } from "../services/idempotency.js";
-import { createLoaders, type Loaders } from "../loaders/create-loaders.js";
-import type { Upstreams } from "../backends/registry.js";
-import { callerCredentials, type CallerCredentials } from "./credentials.js";
-import type { Logger } from "./logger.js";
+import { createLoaders } from "../loaders/create-loaders.js";
+import type { GatewayContext, GatewayServices } from "../services/context.js";
+import { callerCredentials } from "./credentials.js";
 
-/** Process-wide services; built once by startGateway. */
-export interface GatewayServices {
-  config: Config;
-  upstreams: Upstreams;
-  logger: Logger;
-  embedded: { czertainly: boolean; horizon: boolean };
-  onLoaderBatch?: (loader: string, size: number) => void;
-  /** Remembers mutations by idempotency key (no double issuance on a retry). */
-  idempotency: IdempotencyStore;
-  /** Certificate → key, remembered across requests (CZERTAINLY list items do not carry it). */
-  keyIndex?: CertificateKeyIndex;
-  /** Pushes a state a mutation saw to watchers at once (set by the watch hub). */
-  publish?: StatePublisher;
-  /** Watches pending objects for subscriptions and waiting queries (src/events). */
-  watch?: WatchHub;
-}
-
-/** What mutations tell the watchers; implemented by the watch hub (src/events). */
-export interface StatePublisher {
-  publishCertificate(certificate: Certificate): void;
-  publishRequest(request: Request): void;
-}
-
-/** What every resolver gets through @Ctx(): per operation, never shared. */
-export interface GatewayContext {
-  requestId: string;
-  services: GatewayServices;
-  creds: CallerCredentials;
-  loaders: Loaders;
-  /** Errors for fields that still returned data (one backend of two failed); appended to the response. */
-  partialErrors: GraphQLError[];
-}
+export type { GatewayContext, GatewayServices } from "../services/context.js";
+export type { StatePublisher } from "../events/watch-hub.js";
 
 export function createContext(services: GatewayServices, req: IncomingMessage | undefined): GatewayContext {
   const creds = callerCredentials(services.config, req);
@@ -53,7 +15,7 @@ export function createContext(services: GatewayServices, req: IncomingMessage | 
     requestId,
     services,
     creds,
-    loaders: createLoaders(services.upstreams, creds, { onBatch: services.onLoaderBatch, keyIndex: services.keyIndex }),
+    loaders: createLoaders(services.backends, creds, { onBatch: services.onLoaderBatch }),
     partialErrors: [],
   };
 }

@@ -1,22 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Config } from "../config.js";
-import { ErrorCode } from "../errors/error-codes.js";
-import { gatewayError } from "../errors/gateway-error.js";
-
-export type CallerHeaders = Record<string, string>;
-
-/** Per-backend headers to send for one caller; `missing` explains why forwarding has nothing to send. */
-export interface CallerCredentials {
-  czertainly: CallerHeaders | { missing: string };
-  horizon: CallerHeaders | { missing: string };
-  /**
-   * A stable, non-secret key for rate limiting and idempotency scoping: the forwarded credentials
-   * themselves (keyed hash, so two callers sharing an API id but not its key never share a scope),
-   * or the caller's address when nothing is forwarded (service mode ignores caller headers).
-   */
-  principal: string;
-}
+import type { CallerCredentials } from "../backends/credentials.js";
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
@@ -57,11 +42,4 @@ export function callerCredentials(config: Config, req: IncomingMessage | undefin
   return { czertainly, horizon, principal };
 }
 
-/** The headers for one backend, or UNAUTHENTICATED when forwarding has nothing to forward. */
-export function headersFor(creds: CallerCredentials, backend: "czertainly" | "horizon"): CallerHeaders {
-  const entry = creds[backend];
-  if ("missing" in entry && typeof entry.missing === "string") {
-    throw gatewayError(ErrorCode.Unauthenticated, entry.missing, { backend });
-  }
-  return entry as CallerHeaders;
-}
+export { headersFor, type CallerCredentials, type CallerHeaders } from "../backends/credentials.js";

@@ -8,9 +8,9 @@ import { useServer } from "graphql-ws/use/ws";
 import type { Config } from "../config.js";
 import { createGatewayWatchHub } from "../events/index.js";
 import { buildGatewaySchema } from "../schema/build.js";
-import { CertificateKeyIndex } from "../loaders/key-index.js";
+import { CertificateKeyIndex } from "../backends/czertainly/key-index.js";
 import { IdempotencyStore } from "../services/idempotency.js";
-import type { Upstreams } from "../backends/registry.js";
+import { createBackendRegistry, type Upstreams } from "../backends/registry.js";
 import { createContext, type GatewayContext, type GatewayServices } from "./context.js";
 import { maskError } from "./format-error.js";
 import { createHttpHandler, sendJson, type SideRoute } from "./http.js";
@@ -55,13 +55,15 @@ const partialErrorsPlugin = (log: (e: unknown) => void): ApolloServerPlugin<Gate
 /** Starts the gateway: Apollo over node:http at /graphql, graphql-ws on the same path, health routes, GraphiQL. */
 export async function startGateway(config: Config, opts: GatewayOptions): Promise<RunningGateway> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  const keyIndex = new CertificateKeyIndex(config.czertainly.keyIndexTtlMs);
   const services: GatewayServices = {
     config,
     upstreams: opts.upstreams,
     logger,
     embedded: opts.embedded ?? { czertainly: false, horizon: false },
     idempotency: new IdempotencyStore(),
-    keyIndex: new CertificateKeyIndex(config.czertainly.keyIndexTtlMs),
+    keyIndex,
+    backends: createBackendRegistry(opts.upstreams, { keyIndex }),
   };
   configureCircuitBreakers({ failureThreshold: config.breakerFailureThreshold, cooldownMs: config.breakerCooldownMs });
   const metrics = createMetrics({
@@ -70,7 +72,13 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
   });
   services.onLoaderBatch = metrics.onLoaderBatch;
   // One watcher per pending object for subscriptions and waiting queries; mutations publish through it.
-  const watch = createGatewayWatchHub({ config, upstreams: opts.upstreams, logger, onPoll: metrics.onWatchPoll });
+  const watch = createGatewayWatchHub({
+    config,
+    backends: services.backends,
+    logger,
+    serviceCredentials: callerCredentials(config, undefined),
+    onPoll: metrics.onWatchPoll,
+  });
   services.watch = watch;
   services.publish = watch;
   const removeUpstreamObserver = addUpstreamObserver(metrics.observeUpstream);

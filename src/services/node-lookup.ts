@@ -1,33 +1,20 @@
-import { authorityFromCzertainly, certificateFromCzertainly, keyFromCzertainly, raProfileFromCzertainly } from "../backends/czertainly/mapper.js";
-import { certificateFromHorizon, requestFromHorizon, type HzCertificateLike, type HzRequestLike } from "../backends/horizon/mapper.js";
+import { authorityFromCzertainly, keyFromCzertainly, raProfileFromCzertainly } from "../backends/czertainly/mapper.js";
 import { fromGlobalId } from "../domain/ids.js";
-import { Certificate } from "../model/certificate.type.js";
+import type { Certificate } from "../model/certificate.type.js";
 import { Backend } from "../model/enums.js";
 import type { Key } from "../model/key.type.js";
 import type { Authority, RaProfile } from "../model/ra-profile.type.js";
-import { Request } from "../model/request.type.js";
-import type { GatewayContext } from "../server/context.js";
+import type { Request } from "../model/request.type.js";
+import type { GatewayContext } from "./context.js";
 
-/** Loads a certificate through the request's loaders; null when the backend has none. */
-export async function loadCertificate(ctx: GatewayContext, backend: Backend, backendId: string): Promise<Certificate | null> {
-  if (backend === Backend.CZERTAINLY) {
-    const dto = await ctx.loaders.czCertificate.load(backendId);
-    return dto ? new Certificate(certificateFromCzertainly(dto)) : null;
-  }
-  const c = await ctx.loaders.hzCertificate.load(backendId);
-  return c ? new Certificate(certificateFromHorizon(c)) : null;
+/** Loads a certificate through the request's loaders, from the backend that holds it; null when it has none. */
+export function loadCertificate(ctx: GatewayContext, backend: Backend, backendId: string): Promise<Certificate | null> {
+  return ctx.services.backends.adapterFor(backend).loadCertificate(ctx, backendId);
 }
 
-export async function loadRequest(ctx: GatewayContext, backendId: string): Promise<Request | null> {
-  const r = await ctx.loaders.hzRequest.load(backendId);
-  return r ? requestWithCertificate(ctx, r) : null;
-}
-
-/** Maps a Horizon request; a certificate embedded in it primes the loader so Request.certificate costs no call. */
-export function requestWithCertificate(ctx: GatewayContext, r: HzRequestLike): Request {
-  const embedded = r.certificate as HzCertificateLike | null | undefined;
-  if (embedded?._id && embedded.certificate) ctx.loaders.hzCertificate.prime(embedded._id, embedded);
-  return new Request(requestFromHorizon(r));
+/** Loads a request from the backend that holds it; null on a backend without requests. */
+export async function loadRequest(ctx: GatewayContext, backend: Backend, backendId: string): Promise<Request | null> {
+  return (await ctx.services.backends.adapterFor(backend).loadRequest?.(ctx, backendId)) ?? null;
 }
 
 export async function loadKey(ctx: GatewayContext, backendId: string): Promise<Key | null> {
@@ -54,12 +41,13 @@ export async function loadNode(ctx: GatewayContext, id: string): Promise<AnyNode
     case "Certificate":
       return loadCertificate(ctx, backend, backendId);
     case "Request":
-      return loadRequest(ctx, backendId);
+      return loadRequest(ctx, backend, backendId);
+    // Keys, RA profiles and authorities are CZERTAINLY's objects: another backend's id names none.
     case "Key":
-      return loadKey(ctx, backendId);
+      return backend === Backend.CZERTAINLY ? loadKey(ctx, backendId) : null;
     case "RaProfile":
-      return loadRaProfile(ctx, backendId);
+      return backend === Backend.CZERTAINLY ? loadRaProfile(ctx, backendId) : null;
     case "Authority":
-      return loadAuthority(ctx, backendId);
+      return backend === Backend.CZERTAINLY ? loadAuthority(ctx, backendId) : null;
   }
 }

@@ -3,7 +3,7 @@ import { Backend } from "../../model/enums.js";
 import { Key } from "../../model/key.type.js";
 import { Authority, EndEntity, RaProfile } from "../../model/ra-profile.type.js";
 import { toGlobalId } from "../../domain/ids.js";
-import { stateFromCzertainly } from "../../domain/states.js";
+import { stateFromCzertainly } from "./states.js";
 
 /** The CZERTAINLY certificate fields the graph reads (CertificateDto / CertificateDetailDto). */
 export interface CzCertificateLike {

@@ -5,7 +5,7 @@ import { gatewayError } from "../../errors/gateway-error.js";
 import { Certificate } from "../../model/certificate.type.js";
 import { Backend } from "../../model/enums.js";
 import type { AttributeInput } from "../../model/inputs/operation.inputs.js";
-import type { GatewayContext } from "../../server/context.js";
+import type { CzertainlyCall } from "./call.js";
 
 /** A CZERTAINLY certificate with the path parts its v2 operations need. */
 export interface CzTarget {
@@ -16,9 +16,9 @@ export interface CzTarget {
 }
 
 /** Loads a CZERTAINLY certificate fresh (a mutation must act on current state) and its RA profile path. */
-export async function czertainlyTarget(ctx: GatewayContext, certificateUuid: string): Promise<CzTarget> {
-  ctx.loaders.czCertificate.clear(certificateUuid);
-  const dto = await ctx.loaders.czCertificate.load(certificateUuid);
+export async function czertainlyTarget(call: CzertainlyCall, certificateUuid: string): Promise<CzTarget> {
+  call.loaders.czCertificate.clear(certificateUuid);
+  const dto = await call.loaders.czCertificate.load(certificateUuid);
   if (!dto) throw gatewayError(ErrorCode.NotFound, "No such certificate", { backend: "czertainly" });
   const raProfileUuid = dto.raProfile?.uuid;
   const authorityUuid = dto.raProfile?.authorityInstanceUuid;
@@ -29,9 +29,9 @@ export async function czertainlyTarget(ctx: GatewayContext, certificateUuid: str
 }
 
 /** Re-reads a CZERTAINLY certificate after an operation, bypassing the operation's cache. */
-export async function freshCzertainlyCertificate(ctx: GatewayContext, uuid: string): Promise<Certificate | null> {
-  ctx.loaders.czCertificate.clear(uuid);
-  const dto = await ctx.loaders.czCertificate.load(uuid);
+export async function freshCzertainlyCertificate(call: CzertainlyCall, uuid: string): Promise<Certificate | null> {
+  call.loaders.czCertificate.clear(uuid);
+  const dto = await call.loaders.czCertificate.load(uuid);
   return dto ? new Certificate(certificateFromCzertainly(dto)) : null;
 }
 

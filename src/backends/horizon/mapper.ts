@@ -2,7 +2,7 @@ import type { CertificateRecord } from "../../model/certificate.type.js";
 import { Backend } from "../../model/enums.js";
 import type { RequestRecord } from "../../model/request.type.js";
 import { toGlobalId } from "../../domain/ids.js";
-import { requestStatusFromHorizon, stateFromHorizon } from "../../domain/states.js";
+import { requestStatusFromHorizon, stateFromHorizon } from "./states.js";
 
 type KeyValue = { key: string; value?: string | null };
 

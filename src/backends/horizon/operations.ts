@@ -8,11 +8,11 @@ import { Backend } from "../../model/enums.js";
 import type { IssueInput, RenewInput, RevokeInput } from "../../model/inputs/operation.inputs.js";
 import type { RequestDecisionInput, SubmitRequestInput } from "../../model/inputs/request.inputs.js";
 import { OperationPayload } from "../../model/payloads.js";
-import type { GatewayContext } from "../../server/context.js";
-import { headersFor } from "../../server/credentials.js";
-import { requestWithCertificate } from "../../services/node-lookup.js";
+import type { HorizonCall } from "./call.js";
+import { headersFor } from "../credentials.js";
+import { requestWithCertificate } from "./prime.js";
 
-const opts = (ctx: GatewayContext) => ({ headers: headersFor(ctx.creds, "horizon") });
+const opts = (call: HorizonCall) => ({ headers: headersFor(call.creds, "horizon") });
 
 /** Horizon's _id behind a gateway Certificate id (Horizon certificates only). */
 function horizonCertificateId(id: string): string {
@@ -26,13 +26,11 @@ interface SubmitResponse extends HzRequestLike {
   password?: { value?: string } | null;
 }
 
-/** Maps a request Horizon answered with into a payload, and tells watchers. */
-function requestPayload(ctx: GatewayContext, res: SubmitResponse, sentPassword: boolean): OperationPayload {
-  const request = requestWithCertificate(ctx, res);
+/** Maps a request Horizon answered with into a payload (the caller's service layer tells watchers). */
+function requestPayload(call: HorizonCall, res: SubmitResponse, sentPassword: boolean): OperationPayload {
+  const request = requestWithCertificate(call, res);
   const embedded = res.certificate as HzCertificateLike | null | undefined;
   const certificate = embedded?._id && embedded.certificate ? new Certificate(certificateFromHorizon(embedded)) : null;
-  ctx.services.publish?.publishRequest(request);
-  if (certificate) ctx.services.publish?.publishCertificate(certificate);
   return Object.assign(new OperationPayload(), {
     request,
     certificate,
@@ -49,30 +47,30 @@ const sentPassword = (input: SubmitRequestInput) =>
   );
 
 /** POST /api/v1/requests/submit for exactly one variant. */
-export async function submitRequest(ctx: GatewayContext, input: SubmitRequestInput): Promise<OperationPayload> {
+export async function submitRequest(call: HorizonCall, input: SubmitRequestInput): Promise<OperationPayload> {
   const variants = variantsOf(input);
   if (variants.length !== 1) {
     throw gatewayError(ErrorCode.BadUserInput, `Set exactly one request variant (got ${variants.length ? variants.join(", ") : "none"})`);
   }
   const body = submitBody(input, variants[0]!, horizonCertificateId);
-  const res = (await ctx.services.upstreams.horizon.submit(body as never, opts(ctx))) as SubmitResponse;
-  return requestPayload(ctx, res, sentPassword(input));
+  const res = (await call.client.submit(body as never, opts(call))) as SubmitResponse;
+  return requestPayload(call, res, sentPassword(input));
 }
 
-export function horizonIssue(ctx: GatewayContext, input: IssueInput): Promise<OperationPayload> {
-  return submitRequest(ctx, enrollFromIssue(input));
+export function horizonIssue(call: HorizonCall, input: IssueInput): Promise<OperationPayload> {
+  return submitRequest(call, enrollFromIssue(input));
 }
 
-export function horizonRevoke(ctx: GatewayContext, input: RevokeInput): Promise<OperationPayload> {
-  return submitRequest(ctx, {
+export function horizonRevoke(call: HorizonCall, input: RevokeInput): Promise<OperationPayload> {
+  return submitRequest(call, {
     webraRevoke: { certificateId: input.certificateId, reason: input.reason },
     dryRun: false,
     comment: input.comment,
   } as SubmitRequestInput);
 }
 
-export function horizonRenew(ctx: GatewayContext, input: RenewInput): Promise<OperationPayload> {
-  return submitRequest(ctx, {
+export function horizonRenew(call: HorizonCall, input: RenewInput): Promise<OperationPayload> {
+  return submitRequest(call, {
     webraRenew: { certificateId: input.certificateId, csr: input.csr, password: input.password },
     dryRun: false,
     comment: input.comment,
@@ -80,31 +78,31 @@ export function horizonRenew(ctx: GatewayContext, input: RenewInput): Promise<Op
 }
 
 /** Loads a request fresh: approve/deny/cancel need its module and workflow, and act on current state. */
-async function currentRequest(ctx: GatewayContext, requestId: string): Promise<HzRequestLike> {
+async function currentRequest(call: HorizonCall, requestId: string): Promise<HzRequestLike> {
   const { backendId } = fromGlobalId(requestId, "Request");
-  ctx.loaders.hzRequest.clear(backendId);
-  const r = await ctx.loaders.hzRequest.load(backendId);
+  call.loaders.hzRequest.clear(backendId);
+  const r = await call.loaders.hzRequest.load(backendId);
   if (!r) throw gatewayError(ErrorCode.NotFound, "No such request", { backend: "horizon" });
   return r;
 }
 
 export async function decideRequest(
-  ctx: GatewayContext,
+  call: HorizonCall,
   decision: "approve" | "deny" | "cancel",
   input: RequestDecisionInput,
 ): Promise<OperationPayload> {
-  const r = await currentRequest(ctx, input.requestId);
+  const r = await currentRequest(call, input.requestId);
   const body = {
     _id: r._id,
     module: r.module,
     workflow: r.workflow,
     ...(decision !== "cancel" && input.comment ? { approverComment: input.comment } : {}),
   };
-  const client = ctx.services.upstreams.horizon;
+  const client = call.client;
   const res = (await (decision === "approve"
-    ? client.approve(body as never, opts(ctx))
+    ? client.approve(body as never, opts(call))
     : decision === "deny"
-      ? client.deny(body as never, opts(ctx))
-      : client.cancel(body as never, opts(ctx)))) as SubmitResponse;
-  return requestPayload(ctx, res, true);
+      ? client.deny(body as never, opts(call))
+      : client.cancel(body as never, opts(call)))) as SubmitResponse;
+  return requestPayload(call, res, true);
 }

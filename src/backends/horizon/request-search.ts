@@ -3,9 +3,9 @@ import { ErrorCode } from "../../errors/error-codes.js";
 import { gatewayError } from "../../errors/gateway-error.js";
 import { RequestConnection } from "../../model/connection.types.js";
 import type { RequestFilter } from "../../model/inputs/certificates.args.js";
-import type { GatewayContext } from "../../server/context.js";
-import { headersFor } from "../../server/credentials.js";
-import { requestWithCertificate } from "../../services/node-lookup.js";
+import type { HorizonCall } from "./call.js";
+import { headersFor } from "../credentials.js";
+import { requestWithCertificate } from "./prime.js";
 import { decodeCursor, encodeCursor, readWindow } from "../../domain/paging.js";
 
 const quote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
@@ -25,21 +25,21 @@ export function requestQuery(filter: RequestFilter | undefined): string | undefi
 
 /** A page of Horizon requests (HRQL search, 1-based pages). */
 export async function searchRequests(
-  ctx: GatewayContext,
+  call: HorizonCall,
   args: { filter?: RequestFilter; first: number; after?: string },
+  max: number,
 ): Promise<RequestConnection> {
-  const max = ctx.services.config.maxPageSize;
   if (args.first > max) throw gatewayError(ErrorCode.BadUserInput, `first must be at most ${max}`);
   const start = args.after ? decodeCursor(args.after) : { backend: "HORIZON", offset: 0 };
   if (!start || start.backend !== "HORIZON") throw gatewayError(ErrorCode.BadUserInput, "after is not a cursor from this query");
-  const headers = headersFor(ctx.creds, "horizon");
+  const headers = headersFor(call.creds, "horizon");
   const query = requestQuery(args.filter);
   const window = await readWindow<HzRequestLike>(async (pageIndex, pageSize) => {
-    const res = await ctx.services.upstreams.horizon.searchRequests({ query, pageIndex, pageSize, withCount: true }, { headers });
+    const res = await call.client.searchRequests({ query, pageIndex, pageSize, withCount: true }, { headers });
     return { items: res.results as HzRequestLike[], total: res.count ?? undefined, hasMore: res.hasMore };
   }, start.offset, args.first);
   const edges = window.items.map((r, k) => ({
-    node: requestWithCertificate(ctx, r),
+    node: requestWithCertificate(call, r),
     cursor: encodeCursor({ backend: "HORIZON", offset: start.offset + k + 1 }),
   }));
   const connection = new RequestConnection();

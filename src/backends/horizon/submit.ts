@@ -1,4 +1,4 @@
-import { revocationReasonForHorizon } from "../../domain/states.js";
+import { revocationReasonForHorizon } from "./states.js";
 import type { IssueInput, LabelInput } from "../../model/inputs/operation.inputs.js";
 import type { RequestTargetInput, SubmitRequestInput } from "../../model/inputs/request.inputs.js";
 import { csrToPem } from "../../model/inputs/validators.js";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fromGlobalId, InvalidIdError, toGlobalId } from "../../../src/domain/ids.js";
-import { czertainlyCodesFor, requestStatusFromHorizon, stateFromCzertainly, stateFromHorizon } from "../../../src/domain/states.js";
+import { czertainlyCodesFor, stateFromCzertainly } from "../../../src/backends/czertainly/states.js";
+import { requestStatusFromHorizon, stateFromHorizon } from "../../../src/backends/horizon/states.js";
 import { Backend, CertificateState, RequestStatus } from "../../../src/model/enums.js";
 
 describe("global ids", () => {

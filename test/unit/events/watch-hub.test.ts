@@ -5,7 +5,7 @@ import { certificateEvent, goneEvent, watchTarget, type StateReader, type WatchT
 import { WatchHub, type WatchItem, type WatchStream } from "../../../src/events/watch-hub.js";
 import { Certificate, type CertificateRecord } from "../../../src/model/certificate.type.js";
 import { Backend, CertificateState } from "../../../src/model/enums.js";
-import type { CallerCredentials } from "../../../src/server/credentials.js";
+import type { CallerCredentials } from "../../../src/backends/credentials.js";
 
 const creds: CallerCredentials = { czertainly: {}, horizon: {}, principal: "test" };
 const INTERVAL = 1000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CertificateKeyIndex } from "../../../src/loaders/key-index.js";
+import { CertificateKeyIndex } from "../../../src/backends/czertainly/key-index.js";
 
 describe("CertificateKeyIndex", () => {
   it("remembers a certificate's key (or that it has none) per caller scope until the TTL passes", () => {

@@ -19,3 +19,6 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/** How many single lookups may be in flight to one backend for one GraphQL operation. */
+export const FAN_OUT = 16;
