@@ -10,6 +10,8 @@ import { SubscriptionResolver } from "./subscription.resolver.js";
 import { SystemResolver } from "./system.resolver.js";
 
 /** The one resolver list: the server, the schema emitter and the tests all build from it. */
+// type-graphql types its resolver list with the global Function type.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
   SystemResolver,
   NodeResolver,

@@ -21,7 +21,7 @@ describe("RateLimiter", () => {
   });
 
   it("bounds its memory", () => {
-    let now = 0;
+    const now = 0;
     const limiter = new RateLimiter(10, () => now, 100);
     for (let i = 0; i < 1000; i++) limiter.take(`k${i}`);
     expect((limiter as unknown as { buckets: Map<string, unknown> }).buckets.size).toBeLessThanOrEqual(100);
