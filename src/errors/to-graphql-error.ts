@@ -2,6 +2,7 @@ import { GraphQLError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
 import { UpstreamError, type UpstreamErrorKind } from "../backends/upstream-error.js";
 import { ErrorCode } from "./error-codes.js";
+import { GatewayError } from "./gateway-error.js";
 import { InvalidIdError } from "../domain/ids.js";
 import { CertificateDecodeError } from "../domain/x509.js";
 
@@ -64,6 +65,7 @@ export function upstreamToGraphQLError(error: UpstreamError, path?: readonly (st
 export function toGraphQLError(error: unknown, path?: readonly (string | number)[]): GraphQLError {
   if (error instanceof UpstreamError) return upstreamToGraphQLError(error, path);
   if (error instanceof ArgumentValidationError) return validationToGraphQLError(error, path);
+  if (error instanceof GatewayError) return new GraphQLError(error.message, { path, extensions: error.extensions });
   if (error instanceof GraphQLError) return error;
   if (error instanceof InvalidIdError) return new GraphQLError(error.message, { path, extensions: { code: ErrorCode.BadUserInput } });
   if (error instanceof CertificateDecodeError) {
