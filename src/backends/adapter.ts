@@ -35,10 +35,12 @@ export interface BackendAdapter<L = unknown, OwnLoaders extends object = object>
   loadRequest?(call: BackendCall<L>, backendId: string): Promise<Request | null>;
   /** Whether the filter can match anything here (e.g. an RA profile filter is CZERTAINLY's only). */
   acceptsFilter(filter: CertificateFilter | undefined): boolean;
-  /** A window [offset, offset + size) of the certificates matching the filter, filtered by the backend itself. */
-  searchCertificates(call: BackendCall<L>, filter: CertificateFilter | undefined, offset: number, size: number): Promise<Window<Certificate>>;
-  /** How many certificates match (one small backend call); undefined when the backend does not say. */
-  countCertificates(call: BackendCall<L>, filter: CertificateFilter | undefined): Promise<number | undefined>;
+  /**
+   * The searches that together give the certificates matching the filter, each filtered and paged by the
+   * backend itself, in the order pages walk them. Usually one; more where one backend search cannot say
+   * the filter (CZERTAINLY ANDs its filters: `[EXPIRED, REVOKED]` is two searches). Empty: nothing matches here.
+   */
+  certificateSearches(call: BackendCall<L>, filter: CertificateFilter | undefined): CertificateSearch[];
 
   /** The read a watcher polls: the current state through fresh loaders, null when the object is gone. */
   readCertificate(creds: CallerCredentials, backendId: string): Promise<CertificateRecord | null>;
@@ -54,6 +56,15 @@ export interface BackendAdapter<L = unknown, OwnLoaders extends object = object>
 }
 
 export type BackendKey = "czertainly" | "horizon";
+
+/** One search a backend pages on its own; `key` names it in cursors (unique within the query). */
+export interface CertificateSearch {
+  key: string;
+  /** A window [offset, offset + size) of its certificates. */
+  window(offset: number, size: number): Promise<Window<Certificate>>;
+  /** How many certificates it has (one small backend call); undefined when the backend does not say. */
+  count(): Promise<number | undefined>;
+}
 
 export interface BackendCapabilities {
   /** Certificate states this backend can hold: a state filter outside them skips it. */

@@ -1,4 +1,4 @@
-import type { BackendAdapter } from "../backends/adapter.js";
+import type { BackendAdapter, CertificateSearch } from "../backends/adapter.js";
 import type { AnyLoaders } from "../backends/registry.js";
 import { decodeCursor, encodeCursor } from "../domain/paging.js";
 import { ErrorCode } from "../errors/error-codes.js";
@@ -19,10 +19,21 @@ function adaptersFor(ctx: GatewayContext, filter: CertificateFilter | undefined)
   });
 }
 
+interface Source {
+  adapter: BackendAdapter<AnyLoaders>;
+  search: CertificateSearch;
+}
+
+/** Every search of every matching backend, in the order pages walk them. */
+function sourcesFor(ctx: GatewayContext, filter: CertificateFilter | undefined): Source[] {
+  return adaptersFor(ctx, filter).flatMap(adapter => adapter.certificateSearches(ctx, filter).map(search => ({ adapter, search })));
+}
+
 /**
- * One page over one backend or several: each backend in the registry's order, each filtered by the
- * backend itself. A backend that fails leaves its part out and is returned as a failure beside the data;
- * when every backend the page needed failed, the first failure is thrown (the field fails).
+ * One page over one backend or several: each backend's searches in the registry's order, each filtered by
+ * the backend itself; the cursor names the search and the position in it. A backend that fails leaves its
+ * part out and is returned as a failure beside the data; when every backend the page needed failed, the
+ * field fails (AllBackendsFailed).
  */
 export async function searchCertificates(
   ctx: GatewayContext,
@@ -30,17 +41,20 @@ export async function searchCertificates(
 ): Promise<WithFailures<CertificateConnection>> {
   const max = ctx.services.config.maxPageSize;
   if (args.first > max) throw gatewayError(ErrorCode.BadUserInput, `first must be at most ${max}`);
-  const adapters = adaptersFor(ctx, args.filter);
-  const start = args.after ? decodeCursor(args.after) : { backend: adapters[0]?.backend ?? "", offset: 0 };
-  const startIndex = start ? adapters.findIndex(a => a.backend === start.backend) : -1;
-  if (!start || (adapters.length && startIndex < 0)) throw gatewayError(ErrorCode.BadUserInput, "after is not a cursor from this query");
+  const sources = sourcesFor(ctx, args.filter);
+  const start = args.after ? decodeCursor(args.after) : { backend: sources[0]?.search.key ?? "", offset: 0 };
+  const startIndex = start ? sources.findIndex(s => s.search.key === start.backend) : -1;
+  if (!start || (sources.length && startIndex < 0)) throw gatewayError(ErrorCode.BadUserInput, "after is not a cursor from this query");
 
   const edges: { cursor: string; node: Certificate }[] = [];
-  const totals = new Map<BackendAdapter<AnyLoaders>, number | undefined>();
+  const totals = new Map<string, number | undefined>();
   const failures: BackendFailure[] = [];
+  const failed = new Set<BackendAdapter<AnyLoaders>>();
   let hasNextPage = false;
-  for (let i = startIndex; i >= 0 && i < adapters.length; i++) {
-    const adapter = adapters[i]!;
+  for (let i = startIndex; i >= 0 && i < sources.length; i++) {
+    const { adapter, search } = sources[i]!;
+    // A backend that failed once in this page is not asked again for its next search.
+    if (failed.has(adapter)) continue;
     const offset = i === startIndex ? start.offset : 0;
     const wanted = args.first - edges.length;
     if (wanted <= 0) {
@@ -48,21 +62,20 @@ export async function searchCertificates(
       break;
     }
     try {
-      const window = await adapter.searchCertificates(ctx, args.filter, offset, wanted);
-      totals.set(adapter, window.total);
-      window.items.forEach((node, k) => edges.push({ node, cursor: encodeCursor({ backend: adapter.backend, offset: offset + k + 1 }) }));
+      const window = await search.window(offset, wanted);
+      totals.set(search.key, window.total);
+      window.items.forEach((node, k) => edges.push({ node, cursor: encodeCursor({ backend: search.key, offset: offset + k + 1 }) }));
       if (window.hasMore) {
         hasNextPage = true;
         break;
       }
     } catch (error) {
+      failed.add(adapter);
       failures.push({ backend: adapter.key, error });
     }
   }
-  if (failures.length && failures.length >= adapters.length - startIndex && edges.length === 0) {
-    // Every backend failed: the field fails with the first error, and the others are still told.
-    throw new AllBackendsFailed(failures);
-  }
+  const asked = new Set(sources.slice(Math.max(startIndex, 0)).map(s => s.adapter));
+  if (failures.length && failed.size >= asked.size && edges.length === 0) throw new AllBackendsFailed(failures);
 
   const connection = new CertificateConnection();
   connection.edges = edges;
@@ -75,9 +88,7 @@ export async function searchCertificates(
   };
   // Totals already seen on this page cost nothing; the others cost one small search each.
   connection.countTotal = async () => {
-    const parts = await Promise.all(
-      adapters.map(a => (totals.has(a) ? totals.get(a) : a.countCertificates(ctx, args.filter).catch(() => undefined))),
-    );
+    const parts = await Promise.all(sources.map(s => (totals.has(s.search.key) ? totals.get(s.search.key) : s.search.count().catch(() => undefined))));
     return parts.every(p => p !== undefined) ? parts.reduce<number>((sum, p) => sum + (p ?? 0), 0) : undefined;
   };
   return { value: connection, failures };

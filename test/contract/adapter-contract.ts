@@ -5,6 +5,7 @@ import type { BackendAdapter, BackendCall } from "../../src/backends/adapter.js"
 import type { CallerCredentials } from "../../src/backends/credentials.js";
 import { toGraphQLError } from "../../src/errors/to-graphql-error.js";
 import { CertificateState } from "../../src/model/enums.js";
+import type { CertificateFilter } from "../../src/model/inputs/certificates.args.js";
 import type { IssueInput, RevokeInput } from "../../src/model/inputs/operation.inputs.js";
 import { makeCsr } from "../support/csr.js";
 
@@ -23,6 +24,13 @@ export interface AdapterFixture {
 
 const codeOf = (error: unknown) => toGraphQLError(error).extensions.code;
 
+/** The one search a backend makes for these filters (each filter used here fits one backend search). */
+function searchOf(adapter: BackendAdapter<any, any>, call: BackendCall<any>, filter?: CertificateFilter) {
+  const searches = adapter.certificateSearches(call, filter);
+  expect(searches).toHaveLength(1);
+  return searches[0]!;
+}
+
 /**
  * One behaviour suite every adapter passes, run against each backend's emulator over real HTTP:
  * read, search and page, count, the watcher's read, each unified operation it supports, and errors.
@@ -37,9 +45,9 @@ export function describeAdapterContract(name: string, fixture: () => AdapterFixt
 
     it("searches windows filtered by the backend, and pages without repeats or gaps", async () => {
       const { adapter } = fixture();
-      const whole = await adapter.searchCertificates(call(), undefined, 0, 6);
-      const first = await adapter.searchCertificates(call(), undefined, 0, 3);
-      const second = await adapter.searchCertificates(call(), undefined, 3, 3);
+      const whole = await searchOf(adapter, call()).window(0, 6);
+      const first = await searchOf(adapter, call()).window(0, 3);
+      const second = await searchOf(adapter, call()).window(3, 3);
       expect(whole.items.length).toBe(6);
       expect([...first.items, ...second.items].map(c => c.id)).toEqual(whole.items.map(c => c.id));
       expect(new Set(whole.items.map(c => c.backend))).toEqual(new Set([adapter.backend]));
@@ -48,24 +56,24 @@ export function describeAdapterContract(name: string, fixture: () => AdapterFixt
 
     it("counts what it searches", async () => {
       const { adapter } = fixture();
-      const window = await adapter.searchCertificates(call(), undefined, 0, 1);
-      const count = await adapter.countCertificates(call(), undefined);
+      const window = await searchOf(adapter, call()).window(0, 1);
+      const count = await searchOf(adapter, call()).count();
       expect(count).toBeGreaterThan(6);
       if (window.total !== undefined) expect(count).toBe(window.total);
     });
 
     it("filters by state in the backend: every row matches, and rows of other states exist", async () => {
       const { adapter } = fixture();
-      const revoked = await adapter.searchCertificates(call(), { states: [CertificateState.REVOKED] }, 0, 50);
+      const revoked = await searchOf(adapter, call(), { states: [CertificateState.REVOKED] }).window(0, 50);
       expect(revoked.items.length).toBeGreaterThan(0);
       expect(revoked.items.every(c => c.state === CertificateState.REVOKED)).toBe(true);
-      const all = await adapter.searchCertificates(call(), undefined, 0, 50);
+      const all = await searchOf(adapter, call()).window(0, 50);
       expect(all.items.some(c => c.state !== CertificateState.REVOKED)).toBe(true);
     });
 
     it("loads one certificate by its backend id, decoded from its own X.509; null for an unknown id", async () => {
       const { adapter, unknownId } = fixture();
-      const [listed] = (await adapter.searchCertificates(call(), { states: [CertificateState.ISSUED] }, 0, 1)).items;
+      const [listed] = (await searchOf(adapter, call(), { states: [CertificateState.ISSUED] }).window(0, 1)).items;
       const loaded = await adapter.loadCertificate(call(), listed!.backendId);
       expect(loaded?.id).toBe(listed!.id);
       const der = Buffer.from(new X509Certificate(loaded!.record.content!).rawData);
@@ -75,7 +83,7 @@ export function describeAdapterContract(name: string, fixture: () => AdapterFixt
 
     it("gives a watcher the current state through fresh loaders, and null when the object is gone", async () => {
       const { adapter, creds, unknownId } = fixture();
-      const [listed] = (await adapter.searchCertificates(call(), undefined, 0, 1)).items;
+      const [listed] = (await searchOf(adapter, call()).window(0, 1)).items;
       const read = await adapter.readCertificate(creds, listed!.backendId);
       expect(read?.state).toBe(listed!.state);
       expect(await adapter.readCertificate(creds, unknownId)).toBeNull();
@@ -104,7 +112,7 @@ export function describeAdapterContract(name: string, fixture: () => AdapterFixt
 
     it("answers typed errors: refused credentials are UNAUTHENTICATED, an unknown target NOT_FOUND", async () => {
       const f = fixture();
-      await expect(f.adapter.searchCertificates(call(f.badCreds), undefined, 0, 1)).rejects.toSatisfy(e => codeOf(e) === "UNAUTHENTICATED");
+      await expect(searchOf(f.adapter, call(f.badCreds)).window(0, 1)).rejects.toSatisfy(e => codeOf(e) === "UNAUTHENTICATED");
       const input = { certificateId: "unknown", reason: "SUPERSEDED" } as RevokeInput;
       await expect(f.adapter.operations.revoke!(call(), f.unknownId, input)).rejects.toSatisfy(e => ["NOT_FOUND", "BAD_USER_INPUT"].includes(String(codeOf(e))));
     });

@@ -17,7 +17,7 @@ import {
   czertainlyRenew,
   czertainlyRevoke,
 } from "./operations.js";
-import { countCzertainlyCertificates, searchCzertainlyCertificates } from "./search.js";
+import { czertainlySearches } from "./search.js";
 
 export interface CzertainlyAdapter extends BackendAdapter<CzertainlyLoaders, CzertainlyLoaders> {
   readonly client: CzertainlyClient;
@@ -43,8 +43,7 @@ export function createCzertainlyAdapter(client: CzertainlyClient, opts: { keyInd
       return dto ? new Certificate(certificateFromCzertainly(dto)) : null;
     },
     acceptsFilter: filter => !filter?.horizonProfile,
-    searchCertificates: (base, filter, offset, size) => searchCzertainlyCertificates(call(base), filter, offset, size),
-    countCertificates: (base, filter) => countCzertainlyCertificates(call(base), filter),
+    certificateSearches: (base, filter) => czertainlySearches(call(base), filter),
     async readCertificate(creds, uuid) {
       // Fresh loaders per read: a watcher never sees a cache an operation holds.
       const dto = await createCzertainlyLoaders(client, creds).czCertificate.load(uuid);

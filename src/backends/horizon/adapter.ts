@@ -8,7 +8,7 @@ import { createHorizonLoaders, type HorizonLoaders } from "./loaders.js";
 import { certificateFromHorizon, requestFromHorizon } from "./mapper.js";
 import { requestWithCertificate } from "./prime.js";
 import { decideRequest, horizonIssue, horizonRenew, horizonRevoke } from "./operations.js";
-import { countHorizonCertificates, searchHorizonCertificates } from "./search.js";
+import { horizonSearches } from "./search.js";
 
 export interface HorizonAdapter extends BackendAdapter<HorizonLoaders, HorizonLoaders> {
   readonly client: HorizonClient;
@@ -36,8 +36,7 @@ export function createHorizonAdapter(client: HorizonClient): HorizonAdapter {
       return r ? requestWithCertificate(base, r) : null;
     },
     acceptsFilter: filter => !filter?.raProfileId,
-    searchCertificates: (base, filter, offset, size) => searchHorizonCertificates(call(base), filter, offset, size),
-    countCertificates: (base, filter) => countHorizonCertificates(call(base), filter),
+    certificateSearches: (base, filter) => horizonSearches(call(base), filter),
     async readCertificate(creds, id) {
       // Fresh loaders per read: a watcher never sees a cache an operation holds.
       const c = await createHorizonLoaders(client, creds).hzCertificate.load(id);

@@ -1,6 +1,7 @@
-import { readWindow, type Window } from "../../domain/paging.js";
+import { readWindow } from "../../domain/paging.js";
 import { Certificate } from "../../model/certificate.type.js";
-import { CertificateState } from "../../model/enums.js";
+import { Backend, CertificateState } from "../../model/enums.js";
+import type { CertificateSearch } from "../adapter.js";
 import type { CertificateFilter } from "../../model/inputs/certificates.args.js";
 import { headersFor } from "../credentials.js";
 import type { HorizonCall } from "./call.js";
@@ -21,26 +22,27 @@ export function horizonQuery(filter: CertificateFilter | undefined): string | un
   return parts.length ? parts.join(" and ") : undefined;
 }
 
-/** How many certificates match: one search with a page of one. */
-export async function countHorizonCertificates(call: HorizonCall, filter: CertificateFilter | undefined): Promise<number | undefined> {
-  const headers = headersFor(call.creds, "horizon");
-  const res = await call.client.searchCertificates({ query: horizonQuery(filter), pageIndex: 1, pageSize: 1, withCount: true }, { headers });
-  return res.count ?? undefined;
-}
-
-/** A window of matching certificates; Horizon returns them whole, so they prime the loader too. */
-export async function searchHorizonCertificates(
-  call: HorizonCall,
-  filter: CertificateFilter | undefined,
-  offset: number,
-  size: number,
-): Promise<Window<Certificate>> {
-  const headers = headersFor(call.creds, "horizon");
+/** One Horizon search: HCQL says the whole filter. */
+export function horizonSearches(call: HorizonCall, filter: CertificateFilter | undefined): CertificateSearch[] {
   const query = horizonQuery(filter);
-  const window = await readWindow<HzCertificateLike>(async (pageIndex, pageSize) => {
-    const res = await call.client.searchCertificates({ query, pageIndex, pageSize, withCount: true }, { headers });
-    return { items: res.results as HzCertificateLike[], total: res.count ?? undefined, hasMore: res.hasMore };
-  }, offset, size);
-  for (const c of window.items) call.loaders.hzCertificate.prime(c._id, c);
-  return { ...window, items: window.items.map(c => new Certificate(certificateFromHorizon(c))) };
+  return [
+    {
+      key: Backend.HORIZON,
+      async window(offset, size) {
+        const headers = headersFor(call.creds, "horizon");
+        const window = await readWindow<HzCertificateLike>(async (pageIndex, pageSize) => {
+          const res = await call.client.searchCertificates({ query, pageIndex, pageSize, withCount: true }, { headers });
+          return { items: res.results as HzCertificateLike[], total: res.count ?? undefined, hasMore: res.hasMore };
+        }, offset, size);
+        // Horizon returns whole certificates: they prime the loader, so a later field costs no call.
+        for (const c of window.items) call.loaders.hzCertificate.prime(c._id, c);
+        return { ...window, items: window.items.map(c => new Certificate(certificateFromHorizon(c))) };
+      },
+      async count() {
+        const headers = headersFor(call.creds, "horizon");
+        const res = await call.client.searchCertificates({ query, pageIndex: 1, pageSize: 1, withCount: true }, { headers });
+        return res.count ?? undefined;
+      },
+    },
+  ];
 }
