@@ -106,6 +106,11 @@ export interface RunningServer {
   port: number;
   requests: RecordedRequest[];
   faults: FaultPlan;
+  /**
+   * In process only (tests): a request for which this returns a promise is logged, then waits for it
+   * before it is answered, so a test can hold one caller's call while others go through.
+   */
+  hold?: (req: IncomingMessage) => Promise<void> | undefined;
   /** Number of logged requests matching a method and a path prefix or pattern. */
   count(method: string, path: string | RegExp): number;
   clearLog(): void;
@@ -147,6 +152,7 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<RunningServer> {
   const requests: RecordedRequest[] = [];
   const faults = noFaults();
+  let running: RunningServer | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://emulator");
@@ -155,6 +161,8 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
 
     requests.push({ method, path: url.pathname, query: url.search, at: Date.now() });
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    const held = running?.hold?.(req);
+    if (held) await held;
     if (faults.resetNext > 0) {
       faults.resetNext--;
       req.socket.destroy();
@@ -231,7 +239,7 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
     server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  return {
+  return (running = {
     url: `http://${opts.host ?? "127.0.0.1"}:${port}`,
     port,
     requests,
@@ -249,7 +257,7 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
       server.closeAllConnections();
       return new Promise(resolve => server.close(() => resolve()));
     },
-  };
+  });
 }
 
 /** Throwable error with an HTTP status, for route handlers. */
