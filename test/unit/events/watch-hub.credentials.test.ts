@@ -192,7 +192,8 @@ describe("WatchHub with per-caller credentials", () => {
     await vi.advanceTimersByTimeAsync(INTERVAL + 10);
     expect(backend.reads).toHaveLength(2);
     await expect(hub.current(t, caller("bob"))).rejects.toMatchObject({ kind: "unauthorized" });
-    await bob.done;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(bob.ended).toBe(true);
     expect(bob.states()).toEqual(["PENDING_ISSUE", "ERROR:unauthorized"]);
     expect(alice.ended).toBe(false);
     publish(t, CertificateState.ISSUED);
