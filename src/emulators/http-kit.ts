@@ -13,9 +13,11 @@ export interface RecordedRequest {
 export interface FaultPlan {
   /** Added latency for every request, in ms. */
   latencyMs: number;
-  /** Answer the next N requests with this 5xx status. */
+  /** Answer the next N requests with this status (5xx, or 409/429…), in the product's error format. */
   failNext: number;
   failStatus: number;
+  /** A `Retry-After` header sent with those answers (e.g. "7" with failStatus 429, as a rate-limiting backend does). */
+  failRetryAfter?: string;
   /** Destroy the socket of the next N requests without answering. */
   resetNext: number;
   /** Answer the next N requests with 200 and a body that is not JSON. */
@@ -30,6 +32,7 @@ export const noFaults = (): FaultPlan => ({
   latencyMs: 0,
   failNext: 0,
   failStatus: 503,
+  failRetryAfter: undefined,
   resetNext: 0,
   garbageNext: 0,
   wrongShapeNext: 0,
@@ -171,7 +174,9 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
     if (faults.down) return send(res, opts.errorReply(503, "Service unavailable"));
     if (faults.failNext > 0) {
       faults.failNext--;
-      return send(res, opts.errorReply(faults.failStatus, "Injected failure"));
+      const reply = opts.errorReply(faults.failStatus, "Injected failure");
+      if (faults.failRetryAfter !== undefined) reply.headers = { ...reply.headers, "retry-after": faults.failRetryAfter };
+      return send(res, reply);
     }
     if (faults.garbageNext > 0) {
       faults.garbageNext--;

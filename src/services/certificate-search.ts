@@ -34,22 +34,39 @@ function backendsFor(filter: CertificateFilter | undefined): Backend[] {
   return list;
 }
 
-async function czertainlyFilters(ctx: GatewayContext, filter: CertificateFilter | undefined) {
-  const filters: SearchFilterRequestDto[] = [];
-  const prop = (fieldIdentifier: string, condition: string, value?: unknown) =>
-    filters.push({ fieldSource: "property", fieldIdentifier, condition, value });
-  if (filter?.states?.length) prop("CERTIFICATE_STATE", "EQUALS", [...new Set(filter.states.flatMap(czertainlyCodesFor))]);
-  const onlyExpired = filter?.states?.length === 1 && filter.states[0] === CertificateState.EXPIRED;
-  const onlyIssued = filter?.states?.length === 1 && filter.states[0] === CertificateState.ISSUED;
-  const now = new Date().toISOString();
-  if (onlyExpired) prop("NOT_AFTER", "LESSER", now);
-  if (onlyIssued) prop("NOT_AFTER", "GREATER", now);
-  if (filter?.subjectContains) prop("SUBJECTDN", "CONTAINS", filter.subjectContains);
-  if (filter?.expiringBefore) prop("NOT_AFTER", "LESSER", filter.expiringBefore.toISOString());
+type CzFilter = SearchFilterRequestDto;
+const czProp = (fieldIdentifier: string, condition: string, value?: unknown): CzFilter => ({ fieldSource: "property", fieldIdentifier, condition, value });
+
+/**
+ * The state part of a CZERTAINLY search, as disjoint sets of filters that Core ANDs: Core has no OR
+ * between fields, and ISSUED/EXPIRED are both the code `issued`, told apart by NOT_AFTER. So
+ * `[EXPIRED, REVOKED]` is two searches, `state = revoked` and `state = issued AND notAfter < now`,
+ * whose pages follow one another. `[]` means no CZERTAINLY state matches (skip the backend);
+ * one empty set means no state filter.
+ */
+export function czertainlyStateSets(states: readonly CertificateState[] | undefined, now: Date): CzFilter[][] {
+  if (!states?.length) return [[]];
+  const issued = states.includes(CertificateState.ISSUED);
+  const expired = states.includes(CertificateState.EXPIRED);
+  const others = [...new Set(states.filter(s => s !== CertificateState.ISSUED && s !== CertificateState.EXPIRED).flatMap(czertainlyCodesFor))];
+  if (issued && expired) return [[czProp("CERTIFICATE_STATE", "EQUALS", [...others, ...czertainlyCodesFor(CertificateState.ISSUED)])]];
+  const sets: CzFilter[][] = [];
+  if (others.length) sets.push([czProp("CERTIFICATE_STATE", "EQUALS", others)]);
+  // An issued certificate reads EXPIRED once notAfter < now (stateFromCzertainly), ISSUED until then.
+  if (issued) sets.push([czProp("CERTIFICATE_STATE", "EQUALS", ["issued"]), czProp("NOT_AFTER", "GREATER_OR_EQUAL", now.toISOString())]);
+  if (expired) sets.push([czProp("CERTIFICATE_STATE", "EQUALS", ["issued"]), czProp("NOT_AFTER", "LESSER", now.toISOString())]);
+  return sets;
+}
+
+/** The filters every CZERTAINLY search of this query shares (everything but the states). */
+async function czertainlyBaseFilters(ctx: GatewayContext, filter: CertificateFilter | undefined): Promise<CzFilter[]> {
+  const filters: CzFilter[] = [];
+  if (filter?.subjectContains) filters.push(czProp("SUBJECTDN", "CONTAINS", filter.subjectContains));
+  if (filter?.expiringBefore) filters.push(czProp("NOT_AFTER", "LESSER", filter.expiringBefore.toISOString()));
   if (filter?.raProfileId) {
     const { backendId } = fromGlobalId(filter.raProfileId, "RaProfile");
     const profile = await ctx.loaders.czRaProfile.load(backendId);
-    prop("RA_PROFILE_NAME", "EQUALS", [profile?.name ?? backendId]);
+    filters.push(czProp("RA_PROFILE_NAME", "EQUALS", [profile?.name ?? backendId]));
   }
   return filters;
 }
@@ -68,11 +85,10 @@ function horizonQuery(filter: CertificateFilter | undefined): string | undefined
   return parts.length ? parts.join(" and ") : undefined;
 }
 
-function czertainlyCount(ctx: GatewayContext, filter: CertificateFilter | undefined): BackendCount {
+function czertainlyCount(ctx: GatewayContext, filters: () => Promise<CzFilter[]>): BackendCount {
   return async () => {
-    const filters = await czertainlyFilters(ctx, filter);
     const headers = headersFor(ctx.creds, "czertainly");
-    const res = await ctx.services.upstreams.czertainly.searchCertificates({ filters, itemsPerPage: 1, pageNumber: 1 }, { headers });
+    const res = await ctx.services.upstreams.czertainly.searchCertificates({ filters: await filters(), itemsPerPage: 1, pageNumber: 1 }, { headers });
     return res.totalItems;
   };
 }
@@ -86,12 +102,12 @@ function horizonCount(ctx: GatewayContext, filter: CertificateFilter | undefined
   };
 }
 
-function czertainlyWindow(ctx: GatewayContext, filter: CertificateFilter | undefined): BackendWindow {
+function czertainlyWindow(ctx: GatewayContext, filters: () => Promise<CzFilter[]>): BackendWindow {
   return async (offset, size) => {
-    const filters = await czertainlyFilters(ctx, filter);
+    const search = await filters();
     const headers = headersFor(ctx.creds, "czertainly");
     const window = await readWindow<CzCertificateLike>(async (pageNumber, itemsPerPage) => {
-      const res = await ctx.services.upstreams.czertainly.searchCertificates({ filters, itemsPerPage, pageNumber }, { headers });
+      const res = await ctx.services.upstreams.czertainly.searchCertificates({ filters: search, itemsPerPage, pageNumber }, { headers });
       return { items: res.certificates as CzCertificateLike[], total: res.totalItems };
     }, offset, size);
     // The list DTO carries no content: one batch call fetches it for every certificate that has one.
@@ -122,6 +138,35 @@ function horizonWindow(ctx: GatewayContext, filter: CertificateFilter | undefine
 }
 
 /**
+ * One backend search that pages on its own: Horizon is one; CZERTAINLY is one per state set
+ * (czertainlyStateSets). `key` names it in cursors: the backend, with `#n` for the n-th further
+ * CZERTAINLY search.
+ */
+interface Source {
+  key: string;
+  backend: Backend;
+  window: BackendWindow;
+  count: BackendCount;
+}
+
+function sourcesFor(ctx: GatewayContext, filter: CertificateFilter | undefined): Source[] {
+  const sources: Source[] = [];
+  for (const backend of backendsFor(filter)) {
+    if (backend === Backend.HORIZON) {
+      sources.push({ key: Backend.HORIZON, backend, window: horizonWindow(ctx, filter), count: horizonCount(ctx, filter) });
+      continue;
+    }
+    let base: Promise<CzFilter[]> | undefined;
+    const shared = () => (base ??= czertainlyBaseFilters(ctx, filter));
+    czertainlyStateSets(filter?.states, new Date()).forEach((stateFilters, i) => {
+      const filters = async () => [...stateFilters, ...(await shared())];
+      sources.push({ key: i === 0 ? Backend.CZERTAINLY : `${Backend.CZERTAINLY}#${i}`, backend, window: czertainlyWindow(ctx, filters), count: czertainlyCount(ctx, filters) });
+    });
+  }
+  return sources;
+}
+
+/**
  * One page over one backend or both: CZERTAINLY first, then Horizon, each filtered by the backend.
  * A backend that fails leaves its part out and adds a typed error beside the data.
  */
@@ -132,21 +177,20 @@ export async function searchCertificates(
 ): Promise<CertificateConnection> {
   const max = ctx.services.config.maxPageSize;
   if (args.first > max) throw gatewayError(ErrorCode.BadUserInput, `first must be at most ${max}`);
-  const backends = backendsFor(args.filter);
-  const windows: Record<Backend, BackendWindow> = {
-    [Backend.CZERTAINLY]: czertainlyWindow(ctx, args.filter),
-    [Backend.HORIZON]: horizonWindow(ctx, args.filter),
-  };
-  const start = args.after ? decodeCursor(args.after) : { backend: backends[0] ?? Backend.CZERTAINLY, offset: 0 };
-  const startIndex = start ? backends.indexOf(start.backend as Backend) : -1;
-  if (!start || (backends.length && startIndex < 0)) throw gatewayError(ErrorCode.BadUserInput, "after is not a cursor from this query");
+  const sources = sourcesFor(ctx, args.filter);
+  const start = args.after ? decodeCursor(args.after) : { backend: sources[0]?.key ?? Backend.CZERTAINLY, offset: 0 };
+  const startIndex = start ? sources.findIndex(s => s.key === start.backend) : -1;
+  if (!start || (sources.length && startIndex < 0)) throw gatewayError(ErrorCode.BadUserInput, "after is not a cursor from this query");
 
   const edges: { cursor: string; node: Certificate }[] = [];
-  const totals = new Map<Backend, number | undefined>();
+  const totals = new Map<string, number | undefined>();
   const failures: GraphQLError[] = [];
+  const failed = new Set<Backend>();
   let hasNextPage = false;
-  for (let i = startIndex; i >= 0 && i < backends.length; i++) {
-    const backend = backends[i]!;
+  for (let i = startIndex; i >= 0 && i < sources.length; i++) {
+    const source = sources[i]!;
+    // A backend that failed once in this page is not asked again for its next state set.
+    if (failed.has(source.backend)) continue;
     const offset = i === startIndex ? start.offset : 0;
     const wanted = args.first - edges.length;
     if (wanted <= 0) {
@@ -154,18 +198,20 @@ export async function searchCertificates(
       break;
     }
     try {
-      const window = await windows[backend](offset, wanted);
-      totals.set(backend, window.total);
-      window.items.forEach((node, k) => edges.push({ node, cursor: encodeCursor({ backend, offset: offset + k + 1 }) }));
+      const window = await source.window(offset, wanted);
+      totals.set(source.key, window.total);
+      window.items.forEach((node, k) => edges.push({ node, cursor: encodeCursor({ backend: source.key, offset: offset + k + 1 }) }));
       if (window.hasMore) {
         hasNextPage = true;
         break;
       }
     } catch (error) {
+      failed.add(source.backend);
       failures.push(toGraphQLError(error, path));
     }
   }
-  if (failures.length && failures.length >= backends.length - startIndex && edges.length === 0) {
+  const asked = new Set(sources.slice(Math.max(startIndex, 0)).map(s => s.backend));
+  if (failures.length && failed.size >= asked.size && edges.length === 0) {
     // Every backend failed: the field fails with the first error, and the others are still told.
     ctx.partialErrors.push(...failures.slice(1));
     throw failures[0];
@@ -181,13 +227,9 @@ export async function searchCertificates(
     startCursor: edges[0]?.cursor,
     endCursor: edges.at(-1)?.cursor,
   };
-  const counts: Record<Backend, BackendCount> = {
-    [Backend.CZERTAINLY]: czertainlyCount(ctx, args.filter),
-    [Backend.HORIZON]: horizonCount(ctx, args.filter),
-  };
   // Totals already seen on this page cost nothing; the others cost one small search each.
   connection.countTotal = async () => {
-    const parts = await Promise.all(backends.map(b => (totals.has(b) ? totals.get(b) : counts[b]().catch(() => undefined))));
+    const parts = await Promise.all(sources.map(s => (totals.has(s.key) ? totals.get(s.key) : s.count().catch(() => undefined))));
     return parts.every(p => p !== undefined) ? parts.reduce<number>((a, b) => a + (b ?? 0), 0) : undefined;
   };
   return connection;
