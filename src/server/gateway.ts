@@ -116,6 +116,14 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     },
     wsServer,
   );
+  // ws has already closed a socket with the right code (1009 over maxPayload, 1002 for a bad frame)
+  // when it reports the refused frame as an 'error'; graphql-ws would print that with console.error.
+  wsServer.on("connection", socket => {
+    socket.removeAllListeners("error");
+    socket.on("error", (err: Error & { code?: string }) =>
+      logger.warn({ err: { name: err.name, message: err.message, code: err.code } }, "websocket closed on a refused frame"),
+    );
+  });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
