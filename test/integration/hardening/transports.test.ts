@@ -346,6 +346,20 @@ describe("graphql-ws with HORIZON_CREDENTIALS=forward and CZERTAINLY_CREDENTIALS
     // a wrong key is the backend's 401
     const wrong = await overWs(client({ connectionParams: { "X-API-ID": "admin", "X-API-KEY": "not-the-key" } }), `{ requests(first: 1) { totalCount } }`);
     expect(wrong.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", backend: "horizon", backendStatus: 401 });
+
+    // values that are no header value (control characters, not a string, too long) are no credentials: no Horizon call
+    stack.hz.clearLog();
+    for (const connectionParams of [
+      { "X-API-ID": "admin", "X-API-KEY": "admin-secret\r\nx-injected: 1" },
+      { "X-API-ID": "admin", "X-API-KEY": 42 },
+      { "X-API-ID": "admin", "X-API-KEY": "k".repeat(5000) },
+    ]) {
+      const refused = await overWs(client({ connectionParams }), `{ requests(first: 1) { totalCount } }`);
+      expect(refused.errors?.map(e => e.extensions), JSON.stringify(connectionParams).slice(0, 80)).toEqual([
+        expect.objectContaining({ code: "UNAUTHENTICATED", backend: "horizon" }),
+      ]);
+    }
+    expect(stack.hz.requests).toHaveLength(0);
   });
 
   it("never takes ssl-client-cert from connectionParams: only the TLS proxy may set it", async () => {
