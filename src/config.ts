@@ -39,6 +39,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Browser origins (besides the gateway's own) allowed to open a WebSocket; `*` allows any. */
   allowedOrigins: string[];
+  /** Open graphql-ws connections one caller principal may hold (0 = no limit); more are refused with HTTP 429. */
+  maxWsConnectionsPerCaller: number;
   /** Consecutive unavailable/timeout failures that open a backend's circuit breaker. */
   breakerFailureThreshold: number;
   /** How long an open breaker fails fast before letting one probe through. */
@@ -146,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: r.int("MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
     rateLimitPerMinute: r.int("RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000),
     allowedOrigins: (r.string("ALLOWED_ORIGINS") ?? "").split(",").map(o => o.trim()).filter(Boolean),
+    maxWsConnectionsPerCaller: r.int("MAX_WS_CONNECTIONS_PER_CALLER", 20, 0, 100_000),
     breakerFailureThreshold: r.int("CIRCUIT_BREAKER_THRESHOLD", 5, 1, 1000),
     breakerCooldownMs: r.int("CIRCUIT_BREAKER_COOLDOWN_MS", 10_000, 100, 3_600_000),
     watchIntervalMs: r.int("WATCH_INTERVAL_MS", 2000, 50, 600_000),

@@ -3,6 +3,7 @@ import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   getOperationAST,
+  getVariableValues,
   parse,
   specifiedRules,
   validate,
@@ -23,7 +24,8 @@ export interface WsGuardOptions {
   introspection: boolean;
   rateLimiter: RateLimiter;
   rateLimitPerMinute: number;
-  principalOf: (req: IncomingMessage) => string;
+  /** The caller principal (rate limit); over graphql-ws its connectionParams may carry forwarded credentials. */
+  principalOf: (req: IncomingMessage, connectionParams?: Readonly<Record<string, unknown>> | null) => string;
   /** Told about every operation refused here (metrics). */
   onRefused?: (code: string) => void;
 }
@@ -40,12 +42,16 @@ const coded = (message: string, code: string, extra: Record<string, unknown> = {
 /** graphql-ws `onSubscribe`: returns the errors that refuse an operation, or nothing to let it run. */
 export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
   const rules = opts.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
-  return (ctx: { extra: { request: IncomingMessage } }, _id: string, payload: SubscribeLike): readonly GraphQLError[] | void => {
+  return (
+    ctx: { extra: { request: IncomingMessage }; connectionParams?: Readonly<Record<string, unknown>> | null },
+    _id: string,
+    payload: SubscribeLike,
+  ): readonly GraphQLError[] | void => {
     const refuse = (error: GraphQLError): readonly GraphQLError[] => {
       opts.onRefused?.(String(error.extensions.code));
       return [error];
     };
-    const decision = opts.rateLimiter.take(opts.principalOf(ctx.extra.request));
+    const decision = opts.rateLimiter.take(opts.principalOf(ctx.extra.request, ctx.connectionParams));
     if (!decision.allowed) {
       return refuse(
         coded(`Rate limit of ${opts.rateLimitPerMinute} requests per minute exceeded`, ErrorCode.RateLimited, {
@@ -69,6 +75,13 @@ export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
     if (!operation) return refuse(coded("Could not determine which operation to run.", "OPERATION_RESOLUTION_FAILURE"));
     const limited = checkOperationLimits(schema, document, operation, payload.variables ?? undefined, opts.limits, payload.operationName ?? undefined);
     if (limited) return refuse(limited);
+    // Missing or ill-typed variables: graphql's own message with BAD_USER_INPUT, as Apollo answers over
+    // HTTP (executing would report them as an untyped error, masked to INTERNAL_SERVER_ERROR).
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+    if (coerced.errors?.length) {
+      coerced.errors.forEach(() => opts.onRefused?.(ErrorCode.BadUserInput));
+      return coerced.errors.map(e => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ErrorCode.BadUserInput } }));
+    }
     return undefined;
   };
 }
