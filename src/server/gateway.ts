@@ -17,7 +17,7 @@ import { createHttpHandler, sendJson, type SideRoute } from "./http.js";
 import { createLogger, type Logger } from "./logger.js";
 import { addUpstreamObserver, configureCircuitBreakers } from "../upstreams/http.js";
 import { callerCredentials } from "./credentials.js";
-import { queryLimitsPlugin } from "./limits.js";
+import { documentShapeRule, parseOptionsOf, queryLimitsOf, queryLimitsPlugin } from "./limits.js";
 import { createMetrics } from "./metrics.js";
 import { RateLimiter } from "./rate-limit.js";
 import { requestLogPlugin } from "./request-log.js";
@@ -79,10 +79,11 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, "unexpected error");
 
   const schema = await buildGatewaySchema();
+  const limits = queryLimitsOf(config);
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", verifyClient: sameOriginUpgrade(config.allowedOrigins) });
   const streamGuard = wsSubscribeGuard(schema, {
-    limits: { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity },
+    limits,
     introspection: config.introspection,
     rateLimiter,
     rateLimitPerMinute: config.rateLimitPerMinute,
@@ -109,6 +110,11 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // Bounded work before execution: the token limit while parsing, the shape limits first in
+    // validation (documentShapeRule), at most 20 validation errors, then depth/complexity (queryLimitsPlugin).
+    parseOptions: parseOptionsOf(limits),
+    validationRules: [documentShapeRule(limits)],
+    validationOptions: { maxErrors: 20 },
     formatError: (formatted, error) => maskError(formatted, error, logUnexpected),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -116,7 +122,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       // No cache hints are used; the default cache-control plugin would wrap every field resolver (profiled: ~1–2% per field).
       ApolloServerPluginCacheControlDisabled(),
       partialErrorsPlugin(logUnexpected),
-      queryLimitsPlugin(schema, { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity }),
+      queryLimitsPlugin(schema, limits),
       requestLogPlugin(logger, metrics),
       {
         async serverWillStart() {

@@ -10,7 +10,7 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { ErrorCode } from "../errors/error-codes.js";
-import { checkOperationLimits, type QueryLimits } from "./limits.js";
+import { checkOperationLimits, documentShapeRule, parseOptionsOf, type QueryLimits } from "./limits.js";
 import type { RateLimiter } from "./rate-limit.js";
 
 /**
@@ -39,7 +39,9 @@ const coded = (message: string, code: string, extra: Record<string, unknown> = {
 
 /** graphql-ws `onSubscribe`: returns the errors that refuse an operation, or nothing to let it run. */
 export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
-  const rules = opts.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+  // The shape limits first, so a document over them is not walked by the schema rules at all.
+  const rules = [documentShapeRule(opts.limits), ...specifiedRules, ...(opts.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const parseOptions = parseOptionsOf(opts.limits);
   return (ctx: { extra: { request: IncomingMessage } }, _id: string, payload: SubscribeLike): readonly GraphQLError[] | void => {
     const refuse = (error: GraphQLError): readonly GraphQLError[] => {
       opts.onRefused?.(String(error.extensions.code));
@@ -56,11 +58,11 @@ export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
     if (typeof payload.query !== "string") return refuse(coded("GraphQL queries must be strings.", "BAD_REQUEST"));
     let document: DocumentNode;
     try {
-      document = parse(payload.query);
+      document = parse(payload.query, parseOptions);
     } catch (error) {
       return refuse(coded((error as Error).message, "GRAPHQL_PARSE_FAILED"));
     }
-    const invalid = validate(schema, document, rules);
+    const invalid = validate(schema, document, rules, { maxErrors: 20 });
     if (invalid.length) {
       invalid.forEach(() => opts.onRefused?.("GRAPHQL_VALIDATION_FAILED"));
       return invalid.map(e => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
