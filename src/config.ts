@@ -37,6 +37,7 @@ export interface Config {
   maxPageSize: number;
   // Pre-execution bounds (src/server/limits.ts): checked before validation, variables before coercion.
   maxTokens: number;
+  maxQueryLength: number;
   maxAliases: number;
   maxDirectives: number;
   maxRepeatedFields: number;
@@ -150,6 +151,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxComplexity: r.int("MAX_QUERY_COMPLEXITY", 20_000, 10, 10_000_000),
     maxPageSize: r.int("MAX_PAGE_SIZE", 100, 1, 1000),
     maxTokens: r.int("MAX_QUERY_TOKENS", 2000, 100, 1_000_000),
+    maxQueryLength: r.int("MAX_QUERY_LENGTH", 200_000, 1000, 100_000_000),
     maxAliases: r.int("MAX_ALIASES", 30, 0, 100_000),
     maxDirectives: r.int("MAX_DIRECTIVES", 50, 0, 100_000),
     maxRepeatedFields: r.int("MAX_REPEATED_FIELDS", 20, 1, 100_000),

@@ -18,6 +18,7 @@ import {
   type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type ParseOptions,
   type SelectionNode,
   type SelectionSetNode,
   type ValidationRule,
@@ -34,8 +35,10 @@ import { ErrorCode } from "../errors/error-codes.js";
 export interface QueryLimits {
   maxDepth: number;
   maxComplexity: number;
-  /** Lexical tokens in the document (graphql-js `maxTokens`, enforced while parsing). */
+  /** Lexical tokens in the document (graphql-js `maxTokens`, enforced while parsing; comments count too). */
   maxTokens: number;
+  /** Length of the query text in UTF-16 code units (graphql-js `maxSourceLength`). */
+  maxQueryLength: number;
   /** Aliases in an operation, through its fragments (each spread counts its fragment's). */
   maxAliases: number;
   /** Directives in an operation, through its fragments. */
@@ -50,14 +53,23 @@ export const queryLimitsOf = (config: Config): QueryLimits => ({
   maxDepth: config.maxDepth,
   maxComplexity: config.maxComplexity,
   maxTokens: config.maxTokens,
+  maxQueryLength: config.maxQueryLength,
   maxAliases: config.maxAliases,
   maxDirectives: config.maxDirectives,
   maxRepeatedFields: config.maxRepeatedFields,
   maxVariableValues: config.maxVariableValues,
 });
 
-/** Parse options that enforce the token limit (Apollo `parseOptions`, and the WebSocket/SSE guard). */
-export const parseOptionsOf = (limits: QueryLimits) => ({ maxTokens: limits.maxTokens });
+/**
+ * Parse options that bound parsing (Apollo `parseOptions`, and the WebSocket/SSE guard): tokens,
+ * comments (the lexer skips them without counting them as tokens) and the text's length, all
+ * checked by graphql-js as it reads, so parsing stops at the limit.
+ */
+export const parseOptionsOf = (limits: QueryLimits): ParseOptions => ({
+  maxTokens: limits.maxTokens,
+  maxComments: limits.maxTokens,
+  maxSourceLength: limits.maxQueryLength,
+});
 
 /** Optional counter of selections looked at: unit tests assert the walks are linear with it. */
 export interface WalkStats {
