@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { Kind, buildSchema, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
+import { Kind, buildSchema, parse, specifiedRules, validate, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
 import {
   checkDocumentShape,
   checkOperationLimits,
   computeComplexity,
   countVariableValues,
+  documentShapeRule,
   operationDepth,
   repeatedFields,
   type QueryLimits,
@@ -103,6 +104,16 @@ describe("linear walks: each fragment is looked at once", () => {
     expect(checkDocumentShape(big, { ...LIMITS, maxAliases: 2 ** 31 }, bigStats)).toBeUndefined();
     expect(bigStats.visits).toBeLessThan(4 * (30 * 2 + 4));
     expect(checkDocumentShape(big, LIMITS)?.message).toMatch(/1073741824 aliases/);
+  });
+
+  it("documentShapeRule refuses before the schema rules walk the document: one error, whatever else is wrong", () => {
+    const doc = parse(`{ a: one { id } b: one { id } c: one { id } d: one { id } unknown1 unknown2 one { nope } }`);
+    expect(validate(schema, doc, specifiedRules).length).toBe(3);
+    for (const rules of [[documentShapeRule(LIMITS), ...specifiedRules], [...specifiedRules, documentShapeRule(LIMITS)]]) {
+      const errors = validate(schema, doc, rules);
+      expect(errors.map(e => e.message)).toEqual(["The operation has 4 aliases, more than the 3 allowed (MAX_ALIASES)"]);
+    }
+    expect(validate(schema, parse(`{ a: one { id } }`), [documentShapeRule(LIMITS), ...specifiedRules])).toEqual([]);
   });
 
   it("repeatedFields counts a response name per response level: inline fragments, fragments once per level, merged parents", () => {
