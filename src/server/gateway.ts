@@ -81,7 +81,13 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
   const schema = await buildGatewaySchema();
   const limits = queryLimitsOf(config);
   const httpServer = createServer();
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", verifyClient: sameOriginUpgrade(config.allowedOrigins) });
+  // maxPayload: one WebSocket message is held to the HTTP body limit (the ws default is 100 MiB).
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: "/graphql",
+    verifyClient: sameOriginUpgrade(config.allowedOrigins),
+    maxPayload: config.bodyLimitBytes,
+  });
   const streamGuard = wsSubscribeGuard(schema, {
     limits,
     introspection: config.introspection,

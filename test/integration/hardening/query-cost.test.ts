@@ -183,18 +183,47 @@ describe("query cost: bounded work before execution (default limits)", () => {
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatchObject({ message: expect.stringMatching(/more than 2000 values.*MAX_VARIABLE_VALUES/), extensions: { code: "BAD_USER_INPUT" } });
     }
-    // Deeply nested lists are counted without recursion.
-    const nested = await send(stack.gateway.url, {
-      body: `{"query":${JSON.stringify(NODES)},"variables":{"ids":${"[".repeat(100_000)}"x"${"]".repeat(100_000)}}}`,
-      headers: { "content-type": "application/json" },
-    });
-    expect(nested.status).toBe(400);
-    expect(nested.json!.errors![0]!.message).toMatch(/MAX_VARIABLE_VALUES/);
+    // Deeply nested lists: the body is refused before JSON.parse spends its time on it, over HTTP and SSE.
+    const nestedBody = `{"query":${JSON.stringify(NODES)},"variables":{"ids":${"[".repeat(100_000)}"x"${"]".repeat(100_000)}}}`;
+    for (const url of [stack.gateway.url, `${baseOf(stack)}/graphql/stream`]) {
+      const nested = await send(url, { body: nestedBody, headers: { "content-type": "application/json", accept: "application/json, text/event-stream" } });
+      expect(nested.status, url).toBe(400);
+      expect(nested.json!.errors).toEqual([{ message: "Request body nests deeper than 64 levels", extensions: { code: "BAD_REQUEST" } }]);
+      await expectHealthy(stack);
+    }
     // Within the bound, wrongly typed items are still refused by coercion, with a bounded error count.
     const few = await post(stack, NODES, { ids: Array.from({ length: 1000 }, () => true) });
     expect(few.status).toBe(400);
     expect(few.json!.errors!.length).toBeLessThanOrEqual(51);
     expect(few.json!.errors![0]!.extensions?.code).toBe("BAD_USER_INPUT");
+    await expectHealthy(stack);
+  });
+});
+
+describe("query cost: a WebSocket message is held to the body limit", () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ RATE_LIMIT_PER_MINUTE: "0", MAX_BODY_BYTES: "4096" });
+  });
+  afterAll(() => stack.close());
+
+  it("closes a graphql-ws connection whose message is larger than MAX_BODY_BYTES (1009), and goes on serving", async () => {
+    const client = wsClient(stack);
+    try {
+      const refused = await overWs(client, `{ __typename }`, { pad: "x".repeat(5000) }).then(
+        () => undefined,
+        (error: { code?: number }) => error,
+      );
+      expect(refused?.code).toBe(1009);
+    } finally {
+      await client.dispose();
+    }
+    const fits = wsClient(stack);
+    try {
+      expect(await overWs(fits, `{ __typename }`, { pad: "x".repeat(3000) })).toEqual({ data: { __typename: "Query" } });
+    } finally {
+      await fits.dispose();
+    }
     await expectHealthy(stack);
   });
 });
