@@ -17,7 +17,7 @@ import { createHttpHandler, sendJson, type SideRoute } from "./http.js";
 import { createLogger, type Logger } from "./logger.js";
 import { addUpstreamObserver, configureCircuitBreakers } from "../upstreams/http.js";
 import { callerCredentials } from "./credentials.js";
-import { queryLimitsPlugin } from "./limits.js";
+import { documentShapeRule, parseOptionsOf, queryLimitsOf, queryLimitsPlugin } from "./limits.js";
 import { createMetrics } from "./metrics.js";
 import { RateLimiter } from "./rate-limit.js";
 import { requestLogPlugin } from "./request-log.js";
@@ -82,6 +82,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, "unexpected error");
 
   const schema = await buildGatewaySchema();
+  const limits = queryLimitsOf(config);
   const httpServer = createServer();
   // maxPayload: a graphql-ws message is held whole in memory, so it gets the HTTP body limit (ws's
   // default is 100 MiB); ws refuses a longer message from its frame header (close 1009) without reading it.
@@ -95,7 +96,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
   });
   const connectionLimit = wsConnections.attach(wsServer, req => callerCredentials(config, req).principal, code => metrics.errors.inc({ code }));
   const streamGuard = wsSubscribeGuard(schema, {
-    limits: { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity },
+    limits,
     introspection: config.introspection,
     rateLimiter,
     rateLimitPerMinute: config.rateLimitPerMinute,
@@ -130,6 +131,11 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // Bounded work before execution: the token limit while parsing, the shape limits first in
+    // validation (documentShapeRule), at most 20 validation errors, then depth/complexity (queryLimitsPlugin).
+    parseOptions: parseOptionsOf(limits),
+    validationRules: [documentShapeRule(limits)],
+    validationOptions: { maxErrors: 20 },
     formatError: (formatted, error) => maskError(formatted, error, logUnexpected),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -137,7 +143,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       // No cache hints are used; the default cache-control plugin would wrap every field resolver (profiled: ~1–2% per field).
       ApolloServerPluginCacheControlDisabled(),
       partialErrorsPlugin(logUnexpected),
-      queryLimitsPlugin(schema, { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity }),
+      queryLimitsPlugin(schema, limits),
       requestLogPlugin(logger, metrics),
       {
         async serverWillStart() {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from "@apollo/server";
 import { getOperationAST, parse } from "graphql";
 import { graphiqlAsset, graphiqlHtml } from "./graphiql.js";
+import { MAX_JSON_NESTING, jsonNestsDeeperThan } from "./limits.js";
 
 /** A plain route beside GraphQL (health, metrics, SSE…): returns false when it does not handle the request. */
 export type SideRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
@@ -138,6 +139,10 @@ async function executeGraphQL<TContext extends object>(
     const raw = await readBody(req, opts.bodyLimitBytes);
     const contentType = headers.get("content-type") ?? "";
     if (contentType.includes("application/json") || contentType.includes("application/graphql-response+json")) {
+      if (jsonNestsDeeperThan(raw)) {
+        opts.onRefused?.("BAD_REQUEST");
+        return sendRequestError(res, 400, "BAD_REQUEST", `Request body nests deeper than ${MAX_JSON_NESTING} levels`);
+      }
       try {
         body = raw.length ? JSON.parse(raw) : undefined;
       } catch {

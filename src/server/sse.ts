@@ -4,6 +4,7 @@ import { createHandler, type OperationContext, type RequestParams, type Response
 import { createContext, type GatewayServices } from "./context.js";
 import { maskError } from "./format-error.js";
 import type { SideRoute } from "./http.js";
+import { MAX_JSON_NESTING, jsonNestsDeeperThan } from "./limits.js";
 
 export const SSE_PATH = "/graphql/stream";
 
@@ -107,6 +108,11 @@ export function createSseRoute(opts: SseRouteOptions): SseRoute {
         res.setHeader("connection", "close");
         res.writeHead(413, { "content-type": "application/json; charset=utf-8" });
         res.end(JSON.stringify({ errors: [{ message: `Request body exceeds ${opts.bodyLimitBytes} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] }));
+        return true;
+      }
+      if (jsonNestsDeeperThan(bodyText)) {
+        res.writeHead(400, { "content-type": "application/json; charset=utf-8" });
+        res.end(JSON.stringify({ errors: [{ message: `Request body nests deeper than ${MAX_JSON_NESTING} levels`, extensions: { code: "BAD_REQUEST" } }] }));
         return true;
       }
     }

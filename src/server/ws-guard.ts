@@ -11,7 +11,7 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { ErrorCode } from "../errors/error-codes.js";
-import { checkOperationLimits, type QueryLimits } from "./limits.js";
+import { checkOperationLimits, documentShapeRule, parseOptionsOf, type QueryLimits } from "./limits.js";
 import type { RateLimiter } from "./rate-limit.js";
 
 /**
@@ -41,7 +41,9 @@ const coded = (message: string, code: string, extra: Record<string, unknown> = {
 
 /** graphql-ws `onSubscribe`: returns the errors that refuse an operation, or nothing to let it run. */
 export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
-  const rules = opts.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+  // The shape limits first, so a document over them is not walked by the schema rules at all.
+  const rules = [documentShapeRule(opts.limits), ...specifiedRules, ...(opts.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const parseOptions = parseOptionsOf(opts.limits);
   return (
     ctx: { extra: { request: IncomingMessage }; connectionParams?: Readonly<Record<string, unknown>> | null },
     _id: string,
@@ -62,11 +64,11 @@ export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
     if (typeof payload.query !== "string") return refuse(coded("GraphQL queries must be strings.", "BAD_REQUEST"));
     let document: DocumentNode;
     try {
-      document = parse(payload.query);
+      document = parse(payload.query, parseOptions);
     } catch (error) {
       return refuse(coded((error as Error).message, "GRAPHQL_PARSE_FAILED"));
     }
-    const invalid = validate(schema, document, rules);
+    const invalid = validate(schema, document, rules, { maxErrors: 20 });
     if (invalid.length) {
       invalid.forEach(() => opts.onRefused?.("GRAPHQL_VALIDATION_FAILED"));
       return invalid.map(e => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
@@ -77,7 +79,7 @@ export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
     if (limited) return refuse(limited);
     // Missing or ill-typed variables: graphql's own message with BAD_USER_INPUT, as Apollo answers over
     // HTTP (executing would report them as an untyped error, masked to INTERNAL_SERVER_ERROR).
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 20 });
     if (coerced.errors?.length) {
       coerced.errors.forEach(() => opts.onRefused?.(ErrorCode.BadUserInput));
       return coerced.errors.map(e => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ErrorCode.BadUserInput } }));
