@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
+import type { HostileFigures } from "./hostile.js";
 import type { DecodeFigures, PageFigures, SingleQueryFigures, WatchFigures } from "./scenarios.js";
 
 export interface BenchResults {
@@ -9,6 +10,7 @@ export interface BenchResults {
   pages: PageFigures[];
   watch?: WatchFigures;
   decode: DecodeFigures;
+  hostile?: HostileFigures;
 }
 
 export function machineDescription(): string {
@@ -45,6 +47,10 @@ export function toMarkdown(r: BenchResults): string {
     );
   }
   lines.push(`| (d) X.509 decode | ${r.decode.coldMicrosPerCertificate} µs cold, ${r.decode.cachedMicrosPerCertificate} µs cached, per certificate (${r.decode.certificates} certificates) | – |`);
+  if (r.hostile) {
+    const h = r.hostile;
+    lines.push(`| (e) worst CPU time of one hostile request within the ${h.bodyLimitBytes}-byte body limit before it is refused (${h.figures.length} attacks) | ${h.worstCpuMs} ms (${h.worst}) | < 50 ms |`);
+  }
   return lines.join("\n") + "\n";
 }
 
@@ -63,4 +69,25 @@ export async function writeResults(r: BenchResults): Promise<string> {
     await writeFile(readmeUrl, updated);
   }
   return md;
+}
+
+/** The per-attack table of scenario (e). */
+export function hostileMarkdown(h: HostileFigures): string {
+  const lines = [
+    `Each attack sent ${h.repetitions + 1} times, one at a time; CPU time of the gateway process per request (/proc, 10 ms ticks averaged).`,
+    "",
+    "| attack | body bytes | answer | CPU per request | slowest answer | /healthz after |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...h.figures.map(f => `| ${f.name} | ${f.bodyBytes} | ${f.status} ${f.code} | ${f.cpuMsPerRequest} ms | ${f.maxWallMs} ms | ${f.healthz} |`),
+    "",
+    `Worst: ${h.worstCpuMs} ms CPU (${h.worst}).`,
+  ];
+  return lines.join("\n") + "\n";
+}
+
+/** Writes bench/results/hostile.{json,md} (scenario (e) alone). */
+export async function writeHostileResults(h: HostileFigures): Promise<void> {
+  await mkdir(new URL("./results/", import.meta.url), { recursive: true });
+  await writeFile(new URL("./results/hostile.json", import.meta.url), JSON.stringify({ at: new Date().toISOString(), machine: machineDescription(), ...h }, null, 2) + "\n");
+  await writeFile(new URL("./results/hostile.md", import.meta.url), hostileMarkdown(h));
 }

@@ -5,6 +5,9 @@ import { startGatewayProcess } from "./gateway-process.js";
 import { startEmulatorsProcess, type EmulatorsProcess } from "./remote-emulator.js";
 import { machineDescription, writeResults, type BenchResults } from "./report.js";
 import { decodeCost, page, singleQuery, watchers } from "./scenarios.js";
+import { hostileCost } from "./hostile.js";
+import { writeHostileResults } from "./report.js";
+import { loadConfig } from "../src/config.js";
 
 // `npm run bench`: emulators, gateway and load generator each in a process of their own; loopback only, bounded in time.
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -82,7 +85,13 @@ try {
     console.error("(c) failed:", (error as Error).message);
     return undefined;
   });
-  const results: BenchResults = { at: new Date().toISOString(), machine: machineDescription(), single, pages, watch, decode };
+  console.log("(e) hostile requests…");
+  // The gateway above runs with MAX_QUERY_COMPLEXITY raised: (e) gets one with the default limits.
+  const limits = loadConfig({});
+  const guarded = await startGatewayProcess({ CZERTAINLY_URL: `${emu.cz.url}/api`, HORIZON_URL: emu.hz.url, HORIZON_API_ID: admin.apiId, HORIZON_API_KEY: admin.apiKey, RATE_LIMIT_PER_MINUTE: "0" });
+  const hostile = await hostileCost(guarded, { bodyLimitBytes: limits.bodyLimitBytes, tokens: limits.maxTokens, repetitions: 10 }).finally(() => guarded.stop());
+  await writeHostileResults(hostile);
+  const results: BenchResults = { at: new Date().toISOString(), machine: machineDescription(), single, pages, watch, decode, hostile };
   console.log(await writeResults(results));
 } finally {
   await gw.stop();

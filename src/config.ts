@@ -35,10 +35,19 @@ export interface Config {
   maxDepth: number;
   maxComplexity: number;
   maxPageSize: number;
+  // Pre-execution bounds (src/server/limits.ts): checked before validation, variables before coercion.
+  maxTokens: number;
+  maxQueryLength: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxRepeatedFields: number;
+  maxVariableValues: number;
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
   /** Browser origins (besides the gateway's own) allowed to open a WebSocket; `*` allows any. */
   allowedOrigins: string[];
+  /** Open graphql-ws connections one caller principal may hold (0 = no limit); more are refused with HTTP 429. */
+  maxWsConnectionsPerCaller: number;
   /** Consecutive unavailable/timeout failures that open a backend's circuit breaker. */
   breakerFailureThreshold: number;
   /** How long an open breaker fails fast before letting one probe through. */
@@ -143,9 +152,16 @@ export function loadConfig(env: Env = process.env): Config {
     maxDepth: r.int("MAX_QUERY_DEPTH", 12, 2, 100),
     maxComplexity: r.int("MAX_QUERY_COMPLEXITY", 20_000, 10, 10_000_000),
     maxPageSize: r.int("MAX_PAGE_SIZE", 100, 1, 1000),
+    maxTokens: r.int("MAX_QUERY_TOKENS", 2000, 100, 1_000_000),
+    maxQueryLength: r.int("MAX_QUERY_LENGTH", 200_000, 1000, 100_000_000),
+    maxAliases: r.int("MAX_ALIASES", 30, 0, 100_000),
+    maxDirectives: r.int("MAX_DIRECTIVES", 50, 0, 100_000),
+    maxRepeatedFields: r.int("MAX_REPEATED_FIELDS", 20, 1, 100_000),
+    maxVariableValues: r.int("MAX_VARIABLE_VALUES", 2000, 10, 10_000_000),
     bodyLimitBytes: r.int("MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
     rateLimitPerMinute: r.int("RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000),
     allowedOrigins: (r.string("ALLOWED_ORIGINS") ?? "").split(",").map(o => o.trim()).filter(Boolean),
+    maxWsConnectionsPerCaller: r.int("MAX_WS_CONNECTIONS_PER_CALLER", 20, 0, 100_000),
     breakerFailureThreshold: r.int("CIRCUIT_BREAKER_THRESHOLD", 5, 1, 1000),
     breakerCooldownMs: r.int("CIRCUIT_BREAKER_COOLDOWN_MS", 10_000, 100, 3_600_000),
     watchIntervalMs: r.int("WATCH_INTERVAL_MS", 2000, 50, 600_000),

@@ -13,9 +13,11 @@ export interface RecordedRequest {
 export interface FaultPlan {
   /** Added latency for every request, in ms. */
   latencyMs: number;
-  /** Answer the next N requests with this 5xx status. */
+  /** Answer the next N requests with this status (5xx, or 409/429…), in the product's error format. */
   failNext: number;
   failStatus: number;
+  /** A `Retry-After` header sent with those answers (e.g. "7" with failStatus 429, as a rate-limiting backend does). */
+  failRetryAfter?: string;
   /** Destroy the socket of the next N requests without answering. */
   resetNext: number;
   /** Answer the next N requests with 200 and a body that is not JSON. */
@@ -30,6 +32,7 @@ export const noFaults = (): FaultPlan => ({
   latencyMs: 0,
   failNext: 0,
   failStatus: 503,
+  failRetryAfter: undefined,
   resetNext: 0,
   garbageNext: 0,
   wrongShapeNext: 0,
@@ -106,6 +109,11 @@ export interface RunningServer {
   port: number;
   requests: RecordedRequest[];
   faults: FaultPlan;
+  /**
+   * In process only (tests): a request for which this returns a promise is logged, then waits for it
+   * before it is answered, so a test can hold one caller's call while others go through.
+   */
+  hold?: (req: IncomingMessage) => Promise<void> | undefined;
   /** Number of logged requests matching a method and a path prefix or pattern. */
   count(method: string, path: string | RegExp): number;
   clearLog(): void;
@@ -147,6 +155,7 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<RunningServer> {
   const requests: RecordedRequest[] = [];
   const faults = noFaults();
+  let running: RunningServer | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://emulator");
@@ -155,6 +164,8 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
 
     requests.push({ method, path: url.pathname, query: url.search, at: Date.now() });
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    const held = running?.hold?.(req);
+    if (held) await held;
     if (faults.resetNext > 0) {
       faults.resetNext--;
       req.socket.destroy();
@@ -163,7 +174,9 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
     if (faults.down) return send(res, opts.errorReply(503, "Service unavailable"));
     if (faults.failNext > 0) {
       faults.failNext--;
-      return send(res, opts.errorReply(faults.failStatus, "Injected failure"));
+      const reply = opts.errorReply(faults.failStatus, "Injected failure");
+      if (faults.failRetryAfter !== undefined) reply.headers = { ...reply.headers, "retry-after": faults.failRetryAfter };
+      return send(res, reply);
     }
     if (faults.garbageNext > 0) {
       faults.garbageNext--;
@@ -231,7 +244,7 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
     server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  return {
+  return (running = {
     url: `http://${opts.host ?? "127.0.0.1"}:${port}`,
     port,
     requests,
@@ -249,7 +262,7 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
       server.closeAllConnections();
       return new Promise(resolve => server.close(() => resolve()));
     },
-  };
+  });
 }
 
 /** Throwable error with an HTTP status, for route handlers. */

@@ -26,6 +26,8 @@ export const ErrorCode = {
   UpstreamRateLimited: "UPSTREAM_RATE_LIMITED",
   /** The caller exceeded RATE_LIMIT_PER_MINUTE (HTTP 429 + Retry-After). */
   RateLimited: "RATE_LIMITED",
+  /** The caller already holds MAX_WS_CONNECTIONS_PER_CALLER open WebSocket connections (HTTP 429 on the upgrade). */
+  TooManyConnections: "TOO_MANY_CONNECTIONS",
   /** Costlier than MAX_QUERY_COMPLEXITY (HTTP 400). */
   QueryTooComplex: "QUERY_TOO_COMPLEX",
   /** Deeper than MAX_QUERY_DEPTH (HTTP 400). */

@@ -6,6 +6,8 @@ import { Backend } from "../model/enums.js";
 import { isFinalRequestStatus, type RequestRecord } from "../model/request.type.js";
 import type { CallerCredentials } from "../backends/credentials.js";
 import { backendKeyOf, type BackendRegistry } from "../backends/registry.js";
+import { UpstreamError } from "../backends/upstream-error.js";
+import { ErrorCode } from "../errors/error-codes.js";
 import type { CertificateStateEvent, RequestStateEvent, StateEvent, WatchKind } from "./state-bus.js";
 
 /** One watched object: its global id and where it lives. */
@@ -52,6 +54,17 @@ export function credentialKeyOf(creds: CallerCredentials, backend: Backend): str
   if ("missing" in entry && typeof entry.missing === "string") return "missing";
   const text = JSON.stringify(Object.entries(entry).sort(([a], [b]) => a.localeCompare(b)));
   return createHmac("sha256", CREDENTIAL_KEY).update(text).digest("base64url").slice(0, 22);
+}
+
+/**
+ * Whether a read failed because the backend refused the caller's credentials for the object: Horizon or
+ * Core 401 (UNAUTHENTICATED), 403 (FORBIDDEN), or no credentials to forward at all. Not a refusal: 5xx,
+ * timeouts, unreadable answers (the watch retries those).
+ */
+export function isCredentialRefusal(error: unknown): boolean {
+  if (error instanceof UpstreamError) return error.kind === "unauthorized" || error.kind === "forbidden";
+  const code = (error as { extensions?: { code?: unknown } } | undefined)?.extensions?.code;
+  return code === ErrorCode.Unauthenticated || code === ErrorCode.Forbidden;
 }
 
 /**

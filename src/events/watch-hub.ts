@@ -4,7 +4,7 @@ import { Backend } from "../model/enums.js";
 import type { Request } from "../model/request.type.js";
 import type { CallerCredentials } from "../backends/credentials.js";
 import { InMemoryStateBus, signatureOf, type StateBus, type StateEvent } from "./state-bus.js";
-import { certificateEvent, credentialKeyOf, requestEvent, type StateReader, type WatchTarget } from "./state-events.js";
+import { certificateEvent, credentialKeyOf, isCredentialRefusal, requestEvent, type StateReader, type WatchTarget } from "./state-events.js";
 import { TokenBucket } from "./token-bucket.js";
 
 export interface WatchHubOptions {
@@ -31,6 +31,12 @@ export interface WatchHubOptions {
   /** Told about every background poll (metrics, tests). */
   onPoll?: (backend: Backend, outcome: "ok" | "error") => void;
   onPollError?: (target: WatchTarget, error: unknown) => void;
+  /**
+   * Whether a read error is the backend refusing these credentials for this object (401/403), which ends
+   * the watch of every subscriber with those credentials; other errors (5xx, timeouts) are retried.
+   * Default: UNAUTHENTICATED / FORBIDDEN (isCredentialRefusal).
+   */
+  isRefusal?: (error: unknown) => boolean;
 }
 
 /** What a subscriber receives: a new state of one object, or why that object's watch ended in error. */
@@ -42,10 +48,24 @@ interface Known {
   at: number;
 }
 
-/** One per watched object on this instance, however many subscribers: it owns the object's polling. */
+/** Accepted subscribers of one object that share one backend credential key (one principal's view). */
+interface CredentialGroup {
+  creds: CallerCredentials;
+  streams: Set<WatchStream>;
+}
+
+/**
+ * One per watched object on this instance, however many subscribers: it owns the object's polling.
+ * Only accepted subscribers (their own credentials' last verdict for this object is a yes) get events.
+ */
 interface Watcher {
   target: WatchTarget;
-  listeners: Set<WatchStream>;
+  /** Subscribers whose own first read is still under way: they keep the watcher alive and receive nothing. */
+  pending: Set<WatchStream>;
+  /** Accepted subscribers by credential key, in polling order (the group polled last goes to the end). */
+  groups: Map<string, CredentialGroup>;
+  /** Credential keys the backend refused for this object since their last successful read: no state is served to them. */
+  refused: Set<string>;
   known?: Known;
   delayMs: number;
   timer?: NodeJS.Timeout;
@@ -74,6 +94,10 @@ export interface StatePublisher {
  *   per backend (MAX_POLLS_PER_SECOND), and reset to the base interval when the state moves.
  * - States seen by mutations are published at once (StatePublisher) without waiting for a poll.
  * - Fan-out and the right to poll go through a StateBus, so several gateway instances can share the work.
+ * - Credentials: a subscriber receives nothing until the backend accepted its own credentials for the
+ *   object (its first read), and nothing once the backend refused them (401/403 to any read with its
+ *   credential key: the watch of that object ends with the typed error). Polls take the accepted credential
+ *   groups in turn, so each group's credentials are checked again while the cost stays one poll per interval.
  */
 export class WatchHub implements StatePublisher {
   private readonly bus: StateBus;
@@ -88,6 +112,7 @@ export class WatchHub implements StatePublisher {
   private readonly instanceId: string;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly isRefusal: (error: unknown) => boolean;
   private closed = false;
 
   constructor(private readonly opts: WatchHubOptions) {
@@ -99,6 +124,7 @@ export class WatchHub implements StatePublisher {
     this.now = opts.now ?? (() => Date.now());
     this.random = opts.random ?? Math.random;
     this.bus = opts.bus ?? new InMemoryStateBus(this.now);
+    this.isRefusal = opts.isRefusal ?? isCredentialRefusal;
   }
 
   /** Objects being watched on this instance (the "active watchers" metric). */
@@ -122,18 +148,41 @@ export class WatchHub implements StatePublisher {
       return stream;
     }
     this.streams.add(stream);
-    for (const t of targets) this.attach(t, stream);
-    for (const t of targets) {
+    // Pending first: the watcher exists (and learns from the first read), but the stream gets no event
+    // until its own credentials were accepted for the object.
+    const pendingOn = targets.map(t => this.watcherFor(t));
+    for (const w of pendingOn) w.pending.add(stream);
+    for (const [i, t] of targets.entries()) {
+      const w = pendingOn[i]!;
       this.current(t, creds).then(
-        read => {
-          // The newest state known (a change may have arrived while reading), else the read itself.
-          const known = this.watchers.get(t.id)?.known?.event;
-          stream.offer(t.id, known && known.observedAt >= read.observedAt ? known : read);
+        read => this.accept(w, t, stream, read),
+        error => {
+          w.pending.delete(stream);
+          stream.fail(t.id, error);
+          this.stopIfUnused(w);
         },
-        error => stream.fail(t.id, error),
       );
     }
     return stream;
+  }
+
+  /** A stream's own first read of an object succeeded: from now on it receives that object's events. */
+  private accept(pendingOn: Watcher, t: WatchTarget, stream: WatchStream, read: StateEvent): void {
+    pendingOn.pending.delete(stream);
+    if (!stream.watching(t.id)) return this.stopIfUnused(pendingOn);
+    // The newest state known (a change may have arrived while reading), else the read itself. A read that
+    // found nothing is this caller's own answer: never replaced by a state read with other credentials.
+    const known = pendingOn.known?.event;
+    const event = !read.gone && known && known.observedAt >= read.observedAt ? known : read;
+    if (!event.final) {
+      // The watcher may have stopped meanwhile (its other subscribers saw a final state): take the current one.
+      const w = pendingOn.stopped ? this.watcherFor(t) : pendingOn;
+      const key = stream.credentialKey(t.backend);
+      let group = w.groups.get(key);
+      if (!group) w.groups.set(key, (group = { creds: stream.creds, streams: new Set() }));
+      group.streams.add(stream);
+    }
+    stream.offer(t.id, event);
   }
 
   /**
@@ -142,8 +191,9 @@ export class WatchHub implements StatePublisher {
    */
   current(target: WatchTarget, creds: CallerCredentials): Promise<StateEvent> {
     const credentialKey = credentialKeyOf(creds, target.backend);
-    const known = this.watchers.get(target.id)?.known;
-    if (known && known.event.credentialKey === credentialKey && this.now() - known.at < this.intervalMs) {
+    const w = this.watchers.get(target.id);
+    const known = w?.known;
+    if (known && known.event.credentialKey === credentialKey && !w.refused.has(credentialKey) && this.now() - known.at < this.intervalMs) {
       return Promise.resolve(known.event);
     }
     return this.sharedRead(target, creds, credentialKey, "read");
@@ -215,24 +265,57 @@ export class WatchHub implements StatePublisher {
     if (!pending) {
       pending = this.opts
         .read(target, creds)
-        .then(read => {
-          const event: StateEvent = { ...read, source, credentialKey };
-          const w = this.watchers.get(target.id);
-          if (w) this.observe(w, event);
-          return event;
-        })
+        .then(
+          read => {
+            const event: StateEvent = { ...read, source, credentialKey };
+            const w = this.watchers.get(target.id);
+            if (w) {
+              w.refused.delete(credentialKey);
+              // "Not found" with these credentials, while others still see the object: an answer for this
+              // group only (the object may be hidden from it); otherwise the object is gone for everyone.
+              if (event.gone && this.hasOtherGroups(w, credentialKey)) this.endGroup(w, credentialKey, s => s.offer(target.id, event));
+              else this.observe(w, event);
+            }
+            return event;
+          },
+          error => {
+            const w = this.watchers.get(target.id);
+            if (w && this.isRefusal(error)) {
+              // The backend said no to these credentials for this object: their subscribers stop here.
+              w.refused.add(credentialKey);
+              this.endGroup(w, credentialKey, s => s.fail(target.id, error));
+            }
+            throw error;
+          },
+        )
         .finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     return pending;
   }
 
-  private attach(target: WatchTarget, stream: WatchStream): void {
+  private hasOtherGroups(w: Watcher, credentialKey: string): boolean {
+    for (const [key, group] of w.groups) if (key !== credentialKey && group.streams.size > 0) return true;
+    return false;
+  }
+
+  /** Ends the watch of one object for every accepted subscriber with one credential key. */
+  private endGroup(w: Watcher, credentialKey: string, end: (stream: WatchStream) => void): void {
+    const group = w.groups.get(credentialKey);
+    if (!group) return;
+    w.groups.delete(credentialKey);
+    for (const stream of [...group.streams]) end(stream);
+    this.stopIfUnused(w);
+  }
+
+  private watcherFor(target: WatchTarget): Watcher {
     let w = this.watchers.get(target.id);
     if (!w) {
       const created: Watcher = {
         target,
-        listeners: new Set(),
+        pending: new Set(),
+        groups: new Map(),
+        refused: new Set(),
         delayMs: this.intervalMs,
         tokenHeld: false,
         leased: false,
@@ -244,14 +327,26 @@ export class WatchHub implements StatePublisher {
       this.schedule(created, this.withJitter(this.intervalMs));
       w = created;
     }
-    w.listeners.add(stream);
+    return w;
+  }
+
+  private stopIfUnused(w: Watcher): void {
+    if (w.pending.size > 0) return;
+    for (const group of w.groups.values()) if (group.streams.size > 0) return;
+    this.stop(w);
   }
 
   /** @internal a stream leaves one object (final state reached, unsubscribed). */
   detach(id: string, stream: WatchStream): void {
     const w = this.watchers.get(id);
-    if (!w || !w.listeners.delete(stream)) return;
-    if (w.listeners.size === 0) this.stop(w);
+    if (!w) return;
+    if (!w.pending.delete(stream)) {
+      const key = stream.credentialKey(w.target.backend);
+      const group = w.groups.get(key);
+      if (!group || !group.streams.delete(stream)) return;
+      if (group.streams.size === 0) w.groups.delete(key);
+    }
+    this.stopIfUnused(w);
   }
 
   /** @internal */
@@ -289,7 +384,8 @@ export class WatchHub implements StatePublisher {
       if (!w.known || signatureOf(w.known.event) !== signatureOf(event)) w.delayMs = this.intervalMs;
       w.known = { event, at: this.now() };
     }
-    for (const stream of [...w.listeners]) stream.offer(w.target.id, event);
+    // Accepted subscribers only: a stream whose own first read is under way hears nothing yet.
+    for (const group of [...w.groups.values()]) for (const stream of [...group.streams]) stream.offer(w.target.id, event);
     if (event.final) this.stop(w);
   }
 
@@ -312,8 +408,10 @@ export class WatchHub implements StatePublisher {
 
   private async tick(w: Watcher): Promise<void> {
     if (w.stopped) return;
-    const first = w.listeners.values().next().value;
-    if (!first) return this.stop(w);
+    if (w.groups.size === 0) {
+      if (w.pending.size === 0) return this.stop(w);
+      return this.schedule(w, this.withJitter(w.delayMs)); // only first reads under way: nobody to poll for yet
+    }
     // Learned recently (read, mutation, another instance's poll)? Then not due yet.
     const due = (w.known?.at ?? 0) + w.delayMs;
     const now = this.now();
@@ -333,10 +431,16 @@ export class WatchHub implements StatePublisher {
       }
     }
     w.tokenHeld = false;
-    const credentialKey = credentialKeyOf(first.creds, w.target.backend);
+    // The accepted groups take turns: each poll uses the group first in line, which then goes last, so every
+    // group's credentials are checked again within (number of groups) polls.
+    const next = w.groups.entries().next().value;
+    if (!next) return this.schedule(w, this.withJitter(w.delayMs));
+    const [credentialKey, group] = next;
+    w.groups.delete(credentialKey);
+    w.groups.set(credentialKey, group);
     const before = w.known ? signatureOf(w.known.event) : undefined;
     try {
-      const event = await this.sharedRead(w.target, first.creds, credentialKey, "poll");
+      const event = await this.sharedRead(w.target, group.creds, credentialKey, "poll");
       this.opts.onPoll?.(w.target.backend, "ok");
       // A change reset the delay (observe); an unchanged state backs off.
       if (signatureOf(event) === before) w.delayMs = Math.min(this.maxIntervalMs, w.delayMs * this.backoffFactor);
@@ -359,6 +463,7 @@ export class WatchStream implements AsyncIterableIterator<WatchItem> {
   private waiter?: (result: IteratorResult<WatchItem>) => void;
   private readonly open: Set<string>;
   private readonly lastSignature = new Map<string, string>();
+  private readonly keys = new Map<Backend, string>();
   private closed = false;
 
   constructor(
@@ -367,6 +472,18 @@ export class WatchStream implements AsyncIterableIterator<WatchItem> {
     readonly creds: CallerCredentials,
   ) {
     this.open = new Set(targets.map(t => t.id));
+  }
+
+  /** Whether this stream still wants states of one object. */
+  watching(id: string): boolean {
+    return !this.closed && this.open.has(id);
+  }
+
+  /** The non-secret key of this subscriber's credentials for one backend (see credentialKeyOf). */
+  credentialKey(backend: Backend): string {
+    let key = this.keys.get(backend);
+    if (key === undefined) this.keys.set(backend, (key = credentialKeyOf(this.creds, backend)));
+    return key;
   }
 
   /** A state of one object: queued unless it shows nothing new. */
@@ -379,7 +496,7 @@ export class WatchStream implements AsyncIterableIterator<WatchItem> {
     this.enqueue({ id, ok: true, event });
   }
 
-  /** The watch of one object failed (its first read): tell the subscriber, stop watching it. */
+  /** The watch of one object failed (its first read, or the backend refused its credentials): tell the subscriber, stop watching it. */
   fail(id: string, error: unknown): void {
     if (this.closed || !this.open.has(id)) return;
     this.leave(id);

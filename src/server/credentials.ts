@@ -14,21 +14,52 @@ const FINGERPRINT_KEY = randomBytes(32);
 const fingerprint = (secret: string) => createHmac("sha256", FINGERPRINT_KEY).update(secret).digest("hex").slice(0, 16);
 const clip = (s: string) => s.replace(/[^\w.@-]/g, "_").slice(0, 64);
 
+/** What a header value may be when it comes from a graphql-ws connection_init payload (sent on as a header as is). */
+const HEADER_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]{0,4094}[\x21-\x7e])?$/;
+
+/**
+ * X-API-ID / X-API-KEY from a graphql-ws `connection_init` payload (`connectionParams`): browsers
+ * cannot set WebSocket headers, so GraphiQL sends its Headers editor there. Keys are matched without
+ * regard to case, as header names are; values must be strings fit to send on as a header.
+ * `ssl-client-cert` is never read from here: only the TLS-terminating proxy may set it.
+ */
+function apiKeyFromParams(params: Readonly<Record<string, unknown>> | null | undefined): { apiId?: string; apiKey?: string } {
+  if (!params || typeof params !== "object") return {};
+  const found: { apiId?: string; apiKey?: string } = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value !== "string" || !HEADER_VALUE.test(value)) continue;
+    const lower = name.toLowerCase();
+    if (lower === "x-api-id") found.apiId = value;
+    else if (lower === "x-api-key") found.apiKey = value;
+  }
+  return found;
+}
+
 /**
  * Reads what the caller brought. In "forward" mode the caller's own credentials go to the backend,
  * so the gateway never widens what a caller may do; in "service" mode the configured identity is used.
+ * Over graphql-ws, Horizon's X-API-ID/X-API-KEY may also come in `connectionParams` (used when the
+ * upgrade request carries no such pair; the pair is taken from one place, never mixed).
  */
-export function callerCredentials(config: Config, req: IncomingMessage | undefined): CallerCredentials {
+export function callerCredentials(
+  config: Config,
+  req: IncomingMessage | undefined,
+  connectionParams?: Readonly<Record<string, unknown>> | null,
+): CallerCredentials {
   const get = (name: string) => (req ? header(req, name) : undefined);
-  const apiId = get("x-api-id");
-  const apiKey = get("x-api-key");
+  let apiId = get("x-api-id");
+  let apiKey = get("x-api-key");
+  if (config.horizon.credentials === "forward" && !(apiId && apiKey) && connectionParams) {
+    const fromParams = apiKeyFromParams(connectionParams);
+    if (fromParams.apiId && fromParams.apiKey) ({ apiId, apiKey } = fromParams);
+  }
   const clientCert = get("ssl-client-cert");
   const horizon: CallerCredentials["horizon"] =
     config.horizon.credentials === "service"
       ? {}
       : apiId && apiKey
         ? { "x-api-id": apiId, "x-api-key": apiKey }
-        : { missing: "Horizon calls need the caller's X-API-ID and X-API-KEY headers" };
+        : { missing: "Horizon calls need the caller's X-API-ID and X-API-KEY (headers, or connectionParams over graphql-ws)" };
   const czertainly: CallerCredentials["czertainly"] =
     config.czertainly.credentials === "service"
       ? {}

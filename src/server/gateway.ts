@@ -17,11 +17,12 @@ import { createHttpHandler, sendJson, type SideRoute } from "./http.js";
 import { createLogger, type Logger } from "./logger.js";
 import { addUpstreamObserver, configureCircuitBreakers } from "../backends/http.js";
 import { callerCredentials } from "./credentials.js";
-import { queryLimitsPlugin } from "./limits.js";
+import { documentShapeRule, parseOptionsOf, queryLimitsOf, queryLimitsPlugin } from "./limits.js";
 import { createMetrics } from "./metrics.js";
 import { RateLimiter } from "./rate-limit.js";
 import { requestLogPlugin } from "./request-log.js";
 import { createSseRoute } from "./sse.js";
+import { WsConnections } from "./ws-connections.js";
 import { sameOriginUpgrade, wsSubscribeGuard } from "./ws-guard.js";
 
 export interface GatewayOptions {
@@ -36,6 +37,8 @@ export interface RunningGateway {
   port: number;
   services: GatewayServices;
   httpServer: Server;
+  /** Open graphql-ws connections per caller (MAX_WS_CONNECTIONS_PER_CALLER). */
+  wsConnections: WsConnections;
   stop(): Promise<void>;
 }
 
@@ -87,14 +90,25 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, "unexpected error");
 
   const schema = await buildGatewaySchema();
+  const limits = queryLimitsOf(config);
   const httpServer = createServer();
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", verifyClient: sameOriginUpgrade(config.allowedOrigins) });
+  // maxPayload: a graphql-ws message is held whole in memory, so it gets the HTTP body limit (ws's
+  // default is 100 MiB); ws refuses a longer message from its frame header (close 1009) without reading it.
+  const sameOrigin = sameOriginUpgrade(config.allowedOrigins);
+  const wsConnections = new WsConnections(config.maxWsConnectionsPerCaller);
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: "/graphql",
+    maxPayload: config.bodyLimitBytes,
+    verifyClient: (info, done) => (sameOrigin(info) ? connectionLimit.verify(info.req, done) : done(false, 401)),
+  });
+  const connectionLimit = wsConnections.attach(wsServer, req => callerCredentials(config, req).principal, code => metrics.errors.inc({ code }));
   const streamGuard = wsSubscribeGuard(schema, {
-    limits: { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity },
+    limits,
     introspection: config.introspection,
     rateLimiter,
     rateLimitPerMinute: config.rateLimitPerMinute,
-    principalOf: req => callerCredentials(config, req).principal,
+    principalOf: (req, connectionParams) => callerCredentials(config, req, connectionParams).principal,
     onRefused: code => metrics.errors.inc({ code }),
   });
   // GraphQL over SSE at /graphql/stream: same schema, context and admission rules as graphql-ws.
@@ -102,7 +116,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
   const wsCleanup = useServer(
     {
       schema,
-      context: ctx => createContext(services, ctx.extra.request),
+      context: ctx => createContext(services, ctx.extra.request, ctx.connectionParams),
       onSubscribe: streamGuard,
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return;
@@ -111,12 +125,25 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     },
     wsServer,
   );
+  // ws has already closed a socket with the right code (1009 over maxPayload, 1002 for a bad frame)
+  // when it reports the refused frame as an 'error'; graphql-ws would print that with console.error.
+  wsServer.on("connection", socket => {
+    socket.removeAllListeners("error");
+    socket.on("error", (err: Error & { code?: string }) =>
+      logger.warn({ err: { name: err.name, message: err.message, code: err.code } }, "websocket closed on a refused frame"),
+    );
+  });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // Bounded work before execution: the token limit while parsing, the shape limits first in
+    // validation (documentShapeRule), at most 20 validation errors, then depth/complexity (queryLimitsPlugin).
+    parseOptions: parseOptionsOf(limits),
+    validationRules: [documentShapeRule(limits)],
+    validationOptions: { maxErrors: 20 },
     formatError: (formatted, error) => maskError(formatted, error, logUnexpected),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -124,7 +151,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       // No cache hints are used; the default cache-control plugin would wrap every field resolver (profiled: ~1–2% per field).
       ApolloServerPluginCacheControlDisabled(),
       partialErrorsPlugin(logUnexpected),
-      queryLimitsPlugin(schema, { maxDepth: config.maxDepth, maxComplexity: config.maxComplexity }),
+      queryLimitsPlugin(schema, limits),
       requestLogPlugin(logger, metrics),
       {
         async serverWillStart() {
@@ -194,6 +221,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     port,
     services,
     httpServer,
+    wsConnections,
     async stop() {
       removeUpstreamObserver();
       await apollo.stop();

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from "@apollo/server";
+import { getOperationAST, parse } from "graphql";
 import { graphiqlAsset, graphiqlHtml } from "./graphiql.js";
+import { MAX_JSON_NESTING, jsonNestsDeeperThan } from "./limits.js";
 
 /** A plain route beside GraphQL (health, metrics, SSE…): returns false when it does not handle the request. */
 export type SideRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
@@ -50,6 +52,33 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 function sendRequestError(res: ServerResponse, status: number, code: string, message: string): void {
   sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 }
+
+// Cheap test first, so ordinary queries are never parsed twice: the keyword at the start of a definition.
+const MAY_BE_SUBSCRIPTION = /(?:^|[\s},])subscription[\s({@]/;
+
+/**
+ * Whether the request runs a subscription: plain HTTP at /graphql cannot stream one (Apollo would
+ * execute it as a query and fail with an untyped error), so it is refused with a pointer to the
+ * streaming transports. Anything that does not parse is left to Apollo's own errors.
+ */
+function isSubscription(method: string | undefined, body: unknown, url: URL): boolean {
+  const params: Record<string, unknown> | undefined =
+    method === "POST"
+      ? body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined
+      : { query: url.searchParams.get("query"), operationName: url.searchParams.get("operationName") };
+  const query = params?.query;
+  if (typeof query !== "string" || !MAY_BE_SUBSCRIPTION.test(query)) return false;
+  const operationName = params!.operationName;
+  try {
+    const operation = getOperationAST(parse(query, { noLocation: true }), typeof operationName === "string" ? operationName : undefined);
+    return operation?.operation === "subscription";
+  } catch {
+    return false;
+  }
+}
+
+const SUBSCRIPTION_OVER_HTTP =
+  "Subscriptions are not served over plain HTTP at /graphql: use graphql-ws (WebSocket at /graphql) or GraphQL over SSE (/graphql/stream)";
 
 const wantsHtml = (req: IncomingMessage) =>
   req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
@@ -110,6 +139,10 @@ async function executeGraphQL<TContext extends object>(
     const raw = await readBody(req, opts.bodyLimitBytes);
     const contentType = headers.get("content-type") ?? "";
     if (contentType.includes("application/json") || contentType.includes("application/graphql-response+json")) {
+      if (jsonNestsDeeperThan(raw)) {
+        opts.onRefused?.("BAD_REQUEST");
+        return sendRequestError(res, 400, "BAD_REQUEST", `Request body nests deeper than ${MAX_JSON_NESTING} levels`);
+      }
       try {
         body = raw.length ? JSON.parse(raw) : undefined;
       } catch {
@@ -119,6 +152,10 @@ async function executeGraphQL<TContext extends object>(
     } else {
       body = raw;
     }
+  }
+  if (isSubscription(req.method, body, url)) {
+    opts.onRefused?.("BAD_REQUEST");
+    return sendRequestError(res, 400, "BAD_REQUEST", SUBSCRIPTION_OVER_HTTP);
   }
   const httpGraphQLRequest: HTTPGraphQLRequest = {
     method: (req.method ?? "GET").toUpperCase(),

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from "graphql";
-import { createHandler, type OperationContext, type RequestParams } from "graphql-sse";
+import { createHandler, type OperationContext, type RequestParams, type Response as SseResponse } from "graphql-sse";
 import { createContext, type GatewayServices } from "./context.js";
 import { maskError } from "./format-error.js";
 import type { SideRoute } from "./http.js";
+import { MAX_JSON_NESTING, jsonNestsDeeperThan } from "./limits.js";
 
 export const SSE_PATH = "/graphql/stream";
 
@@ -43,6 +44,36 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/** What each refusal of graphql-sse means, when it says nothing itself (null body). */
+const REFUSALS: Record<number, { code: string; message: string }> = {
+  404: { code: "NOT_FOUND", message: "No such event stream: send a GraphQL request with 'Accept: text/event-stream', or reserve a stream with PUT first" },
+  405: { code: "BAD_REQUEST", message: "Method not allowed: use POST (or GET for queries and subscriptions)" },
+  406: { code: "BAD_REQUEST", message: "Not acceptable: ask for 'Accept: text/event-stream'" },
+  415: { code: "BAD_REQUEST", message: "Unsupported media type: POST a JSON body with 'Content-Type: application/json'" },
+};
+
+/**
+ * graphql-sse answers protocol refusals (405, 406, 415, 400 bad body, 409…) with no body or with
+ * errors that carry no `extensions.code`; every refusal here gets the `{ errors: [{ message,
+ * extensions: { code } }] }` body of the rest of the gateway.
+ */
+function typedRefusal([body, init]: SseResponse): SseResponse {
+  if (init.status < 400 || (body !== null && typeof body !== "string")) return [body, init];
+  const fallback = REFUSALS[init.status] ?? { code: init.status === 404 ? "NOT_FOUND" : "BAD_REQUEST", message: init.statusText };
+  let errors: { message: string; extensions?: Record<string, unknown> }[] = [];
+  try {
+    const parsed = body ? (JSON.parse(body) as { errors?: unknown }) : undefined;
+    if (Array.isArray(parsed?.errors)) {
+      errors = parsed.errors.map(e => ({ message: typeof e?.message === "string" ? e.message : fallback.message }));
+    }
+  } catch {
+    // not JSON: described by the status alone
+  }
+  if (!errors.length) errors = [{ message: fallback.message }];
+  const headers = { ...init.headers, "content-type": "application/json; charset=utf-8" };
+  return [JSON.stringify({ errors: errors.map(e => ({ message: e.message, extensions: { code: fallback.code } })) }), { ...init, headers }];
+}
+
 /**
  * GraphQL over Server-Sent Events (the GraphQL-over-SSE protocol, graphql-sse "distinct connections" and
  * "single connection" modes) at /graphql/stream, with the schema and context of /graphql. Subscriptions
@@ -79,8 +110,13 @@ export function createSseRoute(opts: SseRouteOptions): SseRoute {
         res.end(JSON.stringify({ errors: [{ message: `Request body exceeds ${opts.bodyLimitBytes} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] }));
         return true;
       }
+      if (jsonNestsDeeperThan(bodyText)) {
+        res.writeHead(400, { "content-type": "application/json; charset=utf-8" });
+        res.end(JSON.stringify({ errors: [{ message: `Request body nests deeper than ${MAX_JSON_NESTING} levels`, extensions: { code: "BAD_REQUEST" } }] }));
+        return true;
+      }
     }
-    const [body, init] = await handler({
+    const [body, init] = typedRefusal(await handler({
       method: req.method ?? "GET",
       url: req.url ?? SSE_PATH,
       headers: {
@@ -92,7 +128,7 @@ export function createSseRoute(opts: SseRouteOptions): SseRoute {
       body: bodyText ?? null,
       raw: req,
       context: { res },
-    });
+    }));
     res.writeHead(init.status, init.statusText, init.headers as Record<string, string>);
     if (!body || typeof body === "string") {
       await new Promise<void>(resolve => res.end(body ?? undefined, () => resolve()));

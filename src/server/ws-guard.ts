@@ -3,6 +3,7 @@ import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   getOperationAST,
+  getVariableValues,
   parse,
   specifiedRules,
   validate,
@@ -10,7 +11,7 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { ErrorCode } from "../errors/error-codes.js";
-import { checkOperationLimits, type QueryLimits } from "./limits.js";
+import { checkOperationLimits, documentShapeRule, parseOptionsOf, type QueryLimits } from "./limits.js";
 import type { RateLimiter } from "./rate-limit.js";
 
 /**
@@ -23,7 +24,8 @@ export interface WsGuardOptions {
   introspection: boolean;
   rateLimiter: RateLimiter;
   rateLimitPerMinute: number;
-  principalOf: (req: IncomingMessage) => string;
+  /** The caller principal (rate limit); over graphql-ws its connectionParams may carry forwarded credentials. */
+  principalOf: (req: IncomingMessage, connectionParams?: Readonly<Record<string, unknown>> | null) => string;
   /** Told about every operation refused here (metrics). */
   onRefused?: (code: string) => void;
 }
@@ -39,13 +41,19 @@ const coded = (message: string, code: string, extra: Record<string, unknown> = {
 
 /** graphql-ws `onSubscribe`: returns the errors that refuse an operation, or nothing to let it run. */
 export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
-  const rules = opts.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
-  return (ctx: { extra: { request: IncomingMessage } }, _id: string, payload: SubscribeLike): readonly GraphQLError[] | void => {
+  // The shape limits first, so a document over them is not walked by the schema rules at all.
+  const rules = [documentShapeRule(opts.limits), ...specifiedRules, ...(opts.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const parseOptions = parseOptionsOf(opts.limits);
+  return (
+    ctx: { extra: { request: IncomingMessage }; connectionParams?: Readonly<Record<string, unknown>> | null },
+    _id: string,
+    payload: SubscribeLike,
+  ): readonly GraphQLError[] | void => {
     const refuse = (error: GraphQLError): readonly GraphQLError[] => {
       opts.onRefused?.(String(error.extensions.code));
       return [error];
     };
-    const decision = opts.rateLimiter.take(opts.principalOf(ctx.extra.request));
+    const decision = opts.rateLimiter.take(opts.principalOf(ctx.extra.request, ctx.connectionParams));
     if (!decision.allowed) {
       return refuse(
         coded(`Rate limit of ${opts.rateLimitPerMinute} requests per minute exceeded`, ErrorCode.RateLimited, {
@@ -56,11 +64,11 @@ export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
     if (typeof payload.query !== "string") return refuse(coded("GraphQL queries must be strings.", "BAD_REQUEST"));
     let document: DocumentNode;
     try {
-      document = parse(payload.query);
+      document = parse(payload.query, parseOptions);
     } catch (error) {
       return refuse(coded((error as Error).message, "GRAPHQL_PARSE_FAILED"));
     }
-    const invalid = validate(schema, document, rules);
+    const invalid = validate(schema, document, rules, { maxErrors: 20 });
     if (invalid.length) {
       invalid.forEach(() => opts.onRefused?.("GRAPHQL_VALIDATION_FAILED"));
       return invalid.map(e => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
@@ -69,6 +77,13 @@ export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
     if (!operation) return refuse(coded("Could not determine which operation to run.", "OPERATION_RESOLUTION_FAILURE"));
     const limited = checkOperationLimits(schema, document, operation, payload.variables ?? undefined, opts.limits, payload.operationName ?? undefined);
     if (limited) return refuse(limited);
+    // Missing or ill-typed variables: graphql's own message with BAD_USER_INPUT, as Apollo answers over
+    // HTTP (executing would report them as an untyped error, masked to INTERNAL_SERVER_ERROR).
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 20 });
+    if (coerced.errors?.length) {
+      coerced.errors.forEach(() => opts.onRefused?.(ErrorCode.BadUserInput));
+      return coerced.errors.map(e => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ErrorCode.BadUserInput } }));
+    }
     return undefined;
   };
 }
