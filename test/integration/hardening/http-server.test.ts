@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ConfigError, loadConfig } from "../../../src/config.js";
 import { startTestStack, type TestStack } from "../../support/stack.js";
 import { LogCapture } from "./support.js";
 
@@ -26,6 +27,22 @@ describe("HTTP server hygiene", () => {
       headers: 1000,
       keepAlive: 700,
     });
+  });
+
+  it("refuses timeouts that contradict each other or are out of range, at start", () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ HTTP_REQUEST_TIMEOUT_MS: "5000", HTTP_HEADERS_TIMEOUT_MS: "6000" })).toEqual([
+      "HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS",
+    ]);
+    expect(problems({ SHUTDOWN_GRACE_MS: "-1", HTTP_KEEP_ALIVE_TIMEOUT_MS: "0" })).toHaveLength(2);
+    expect(loadConfig({})).toMatchObject({ shutdownGraceMs: 10_000, httpRequestTimeoutMs: 30_000, httpHeadersTimeoutMs: 10_000, httpKeepAliveTimeoutMs: 5000 });
   });
 
   it("a client that never finishes its headers gets 408 and its connection closed (HTTP_HEADERS_TIMEOUT_MS)", async () => {
