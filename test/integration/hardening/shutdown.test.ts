@@ -193,7 +193,8 @@ describe("shutdown of the real process (SIGTERM / SIGINT)", () => {
     "SIGTERM with a mutation in flight, a graphql-ws and an SSE subscription: the mutation answers with data (the backend acted once), " +
       "graphql-ws gets 1001, the SSE stream ends, a new request gets 503, exit 0 without an error line",
     async () => {
-      const gw = await startGateway({ ...(await startBackends()), SHUTDOWN_GRACE_MS: "60000" });
+      // generous timeouts: nothing here may run out while the test waits for its events
+      const gw = await startGateway({ ...(await startBackends()), SHUTDOWN_GRACE_MS: "60000", HTTP_HEADERS_TIMEOUT_MS: "60000", HTTP_REQUEST_TIMEOUT_MS: "60000" });
       const profiles = await gql(gw.url, `{ raProfiles { id name } }`);
       const profileId = (name: string) => profiles.body.data.raProfiles.find((p: { name: string }) => p.name === name).id as string;
 
