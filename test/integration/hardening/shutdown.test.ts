@@ -10,13 +10,12 @@ import { startHorizonEmulator, type HorizonEmulator } from "../../../src/emulato
 import { makeCsr } from "../../support/csr.js";
 
 /**
- * Shutdown of the real process, started as `npm start` starts it (`tsx src/main.ts`, no NODE_ENV=test), and
+ * Shutdown of the real process, started as `npm start` starts it (`node --import tsx src/main.ts`, no NODE_ENV=test), and
  * stopped by a signal. Every wait is for an event (a log line, a socket close, the process exit); the vitest
  * timeout is the only clock.
  */
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const TSX = `${ROOT}node_modules/.bin/tsx`;
 
 interface LogLine {
   level: number;
@@ -45,7 +44,7 @@ async function startGateway(env: Record<string, string>): Promise<Gateway> {
     // vitest sets NODE_ENV=test (which changes Apollo's defaults): a user's shell does not
     if (v !== undefined && k !== "NODE_ENV" && !k.startsWith("VITEST") && !/^(CZERTAINLY|HORIZON)_/.test(k)) childEnv[k] = v;
   }
-  const child = spawn(TSX, ["src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: ROOT,
     env: { ...childEnv, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -206,7 +205,7 @@ describe("shutdown of the real process (SIGTERM / SIGINT)", () => {
       const sse = await sseSubscribe(gw.url, WATCH, { id: pendingId });
 
       // the mutation reaches the backend, which acts; its answer is held back
-      const held = cz!.hold("POST", ISSUE_PATH);
+      const held = cz!.holdReplies("POST", ISSUE_PATH);
       const cn = "in-flight.shutdown.example";
       const csr = await makeCsr(cn);
       // settled at once so that a failure below never leaves it unhandled
@@ -269,7 +268,7 @@ describe("shutdown of the real process (SIGTERM / SIGINT)", () => {
       const gw = await startGateway({ ...(await startBackends()), SHUTDOWN_GRACE_MS: "200", CZERTAINLY_TIMEOUT_MS: "300000" });
       const profiles = await gql(gw.url, `{ raProfiles { id name } }`);
       const sync = profiles.body.data.raProfiles.find((p: { name: string }) => p.name === "sync-profile").id as string;
-      const held = cz!.hold("POST", ISSUE_PATH); // never released before the exit: the backend hangs
+      const held = cz!.holdReplies("POST", ISSUE_PATH); // never released before the exit: the backend hangs
       const mutation = gql(gw.url, ISSUE, { i: { raProfileId: sync, csr: (await makeCsr("hung.shutdown.example")).pem } }).then(
         () => "answered",
         () => "cut",
@@ -291,7 +290,7 @@ describe("shutdown of the real process (SIGTERM / SIGINT)", () => {
       const gw = await startGateway({ ...(await startBackends()), SHUTDOWN_GRACE_MS: "600000" });
       const profiles = await gql(gw.url, `{ raProfiles { id name } }`);
       const sync = profiles.body.data.raProfiles.find((p: { name: string }) => p.name === "sync-profile").id as string;
-      const held = cz!.hold("POST", ISSUE_PATH);
+      const held = cz!.holdReplies("POST", ISSUE_PATH);
       const mutation = gql(gw.url, ISSUE, { i: { raProfileId: sync, csr: (await makeCsr("twice.shutdown.example")).pem } }).then(
         () => "answered",
         () => "cut",
