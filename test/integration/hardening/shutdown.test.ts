@@ -307,3 +307,28 @@ describe("shutdown of the real process (SIGTERM / SIGINT)", () => {
     120_000,
   );
 });
+
+describe("SSE streams when the gateway stops while events are on their way (in process)", () => {
+  it("every stream ends normally after its last whole event, and nothing writes after a stream's end", async () => {
+    const { startTestStack } = await import("../../support/stack.js");
+    const stack = await startTestStack();
+    const ids = await stack.raProfileIds();
+    const pending = await stack.gql(ISSUE, { i: { raProfileId: ids["async-profile"], csr: (await makeCsr("busy.shutdown.example")).pem } });
+    const id = pending.data.issue.certificate.id as string;
+    const streams = await Promise.all(Array.from({ length: 5 }, () => sseSubscribe(stack.gateway.url, WATCH, { id })));
+    // The stop begins in the very tick the mutation hands its state to the watchers: every stream has an
+    // event on its way (resolved later) when the streams are told to end.
+    const hub = stack.gateway.services.watch!;
+    const publish = hub.publishCertificate.bind(hub);
+    let stopped: Promise<unknown> | undefined;
+    hub.publishCertificate = certificate => {
+      publish(certificate);
+      stopped ??= stack.gateway.stop();
+    };
+    const cancelled = stack.gql(`mutation($i: CancelPendingInput!) { cancelPending(input: $i) { certificate { state } } }`, { i: { id } });
+    for (const s of streams) expect((await s.ended).endsWith("\n\n")).toBe(true);
+    await cancelled.catch(() => {}); // answered or cut by the stop: either is fine here
+    await stopped;
+    await Promise.all([stack.cz.close(), stack.hz.close()]);
+  });
+});
