@@ -55,6 +55,15 @@ export interface Config {
   watchIntervalMs: number;
   maxPollsPerSecond: number;
   logLevel: string;
+  // Shutdown and HTTP server timeouts (README "Shutdown")
+  /** How long in-flight requests may run after SIGTERM/SIGINT before their connections are cut. */
+  shutdownGraceMs: number;
+  /** node:http `requestTimeout`: the whole request (headers and body) must arrive within it, else 408. */
+  httpRequestTimeoutMs: number;
+  /** node:http `headersTimeout`: the request headers must arrive within it, else 408 (≤ the request timeout). */
+  httpHeadersTimeoutMs: number;
+  /** node:http `keepAliveTimeout`: an idle keep-alive connection is closed after it. */
+  httpKeepAliveTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -167,7 +176,15 @@ export function loadConfig(env: Env = process.env): Config {
     watchIntervalMs: r.int("WATCH_INTERVAL_MS", 2000, 50, 600_000),
     maxPollsPerSecond: r.int("MAX_POLLS_PER_SECOND", 50, 1, 10_000),
     logLevel: r.oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+    // Shutdown and HTTP server timeouts
+    shutdownGraceMs: r.int("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
+    httpRequestTimeoutMs: r.int("HTTP_REQUEST_TIMEOUT_MS", 30_000, 1000, 3_600_000),
+    httpHeadersTimeoutMs: r.int("HTTP_HEADERS_TIMEOUT_MS", 10_000, 1000, 3_600_000),
+    httpKeepAliveTimeoutMs: r.int("HTTP_KEEP_ALIVE_TIMEOUT_MS", 5_000, 1, 600_000),
   };
+  if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
+    r.problems.push("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS");
+  }
   if (config.horizon.credentials === "service" && config.horizon.url && !(config.horizon.apiId && config.horizon.apiKey)) {
     r.problems.push("HORIZON_API_ID and HORIZON_API_KEY are required when HORIZON_URL is set and HORIZON_CREDENTIALS=service");
   }

@@ -41,17 +41,27 @@ async function main(): Promise<void> {
     "PKI Graph gateway listening",
   );
 
+  // SIGTERM/SIGINT: drain (README "Shutdown") and exit 0; a second signal exits at once.
   let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting without waiting for the drain");
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, "draining and shutting down");
-    await gateway.stop();
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, "draining and shutting down");
+    // Last resort should a step hang anyway: the drain itself is bounded by the grace.
+    setTimeout(() => {
+      logger.error({ signal }, "shutdown did not finish in time: exiting");
+      process.exit(1);
+    }, config.shutdownGraceMs + 10_000).unref();
+    const { cut } = await gateway.stop();
     await closeEmulators();
+    logger.info({ cut }, "stopped");
     process.exit(0);
   };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", signal => void shutdown(signal));
+  process.on("SIGINT", signal => void shutdown(signal));
 }
 
 main().catch(error => {

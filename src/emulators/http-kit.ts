@@ -104,6 +104,16 @@ export interface EmulatorServerOptions {
   onReset?: () => void;
 }
 
+/** Replies held back by {@link RunningServer.holdReplies}: the backend has acted, its answer waits for `release()`. */
+export interface HeldReplies {
+  /** Resolves with the first matching request once it has been handled (its reply is then waiting). */
+  readonly received: Promise<RecordedRequest>;
+  /** Matching requests handled so far. */
+  readonly count: number;
+  /** Sends the held replies (and stops holding). */
+  release(): void;
+}
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -114,6 +124,12 @@ export interface RunningServer {
    * before it is answered, so a test can hold one caller's call while others go through.
    */
   hold?: (req: IncomingMessage) => Promise<void> | undefined;
+  /**
+   * In process only (tests): requests matching a method and a path prefix or pattern are handled as usual
+   * (state changes, the request is logged) but their replies wait until `release()`: a call in flight at a
+   * backend that has already acted.
+   */
+  holdReplies(method: string, path: string | RegExp): HeldReplies;
   /** Number of logged requests matching a method and a path prefix or pattern. */
   count(method: string, path: string | RegExp): number;
   clearLog(): void;
@@ -156,13 +172,26 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
   const requests: RecordedRequest[] = [];
   const faults = noFaults();
   let running: RunningServer | undefined;
+  const matches = (r: RecordedRequest, method: string, path: string | RegExp) =>
+    r.method === method && (typeof path === "string" ? r.path.startsWith(path) : path.test(r.path));
+  const replyHolds = new Set<{ method: string; path: string | RegExp; seen: (r: RecordedRequest) => void; released: Promise<void> }>();
+  /** Waits while a reply hold matches this request (after its handler ran). */
+  const replyHeld = async (r: RecordedRequest): Promise<void> => {
+    for (const h of replyHolds) {
+      if (!matches(r, h.method, h.path)) continue;
+      h.seen(r);
+      await h.released;
+      return;
+    }
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://emulator");
     const method = req.method ?? "GET";
     if (url.pathname.startsWith(CONTROL_PREFIX)) return control(req, res, url);
 
-    requests.push({ method, path: url.pathname, query: url.search, at: Date.now() });
+    const recorded: RecordedRequest = { method, path: url.pathname, query: url.search, at: Date.now() };
+    requests.push(recorded);
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     const held = running?.hold?.(req);
     if (held) await held;
@@ -202,12 +231,15 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
     } catch {
       return send(res, opts.errorReply(400, "Malformed JSON request body"));
     }
+    let reply: Reply;
     try {
-      send(res, await match.handler({ req, params: match.params, query: url.searchParams, body, rawBody }));
+      reply = await match.handler({ req, params: match.params, query: url.searchParams, body, rawBody });
     } catch (error) {
       const status = (error as { status?: number }).status;
-      send(res, opts.errorReply(typeof status === "number" ? status : 500, (error as Error).message));
+      reply = opts.errorReply(typeof status === "number" ? status : 500, (error as Error).message);
     }
+    if (replyHolds.size) await replyHeld(recorded);
+    send(res, reply);
   };
 
   const control = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
@@ -251,9 +283,26 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
     faults,
     server,
     count(method, path) {
-      return requests.filter(
-        r => r.method === method && (typeof path === "string" ? r.path.startsWith(path) : path.test(r.path)),
-      ).length;
+      return requests.filter(r => matches(r, method, path)).length;
+    },
+    holdReplies(method, path) {
+      let count = 0;
+      let seen!: (r: RecordedRequest) => void;
+      let release!: () => void;
+      const received = new Promise<RecordedRequest>(resolve => (seen = resolve));
+      const released = new Promise<void>(resolve => (release = resolve));
+      const entry = { method, path, released, seen: (r: RecordedRequest) => (count++, seen(r)) };
+      replyHolds.add(entry);
+      return {
+        received,
+        get count() {
+          return count;
+        },
+        release() {
+          replyHolds.delete(entry);
+          release();
+        },
+      };
     },
     clearLog() {
       requests.length = 0;

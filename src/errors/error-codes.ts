@@ -36,6 +36,8 @@ export const ErrorCode = {
   PayloadTooLarge: "PAYLOAD_TOO_LARGE",
   /** An idempotency key reused with different input. */
   IdempotencyConflict: "IDEMPOTENCY_CONFLICT",
+  /** The gateway is shutting down and takes no new request (HTTP 503 + `Connection: close`). */
+  ShuttingDown: "SHUTTING_DOWN",
   /** An unexpected failure inside the gateway ("Unexpected error."; details only in the log). */
   Internal: "INTERNAL_SERVER_ERROR",
 } as const;

@@ -1,11 +1,11 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Config } from "../config.js";
+import { ErrorCode } from "../errors/error-codes.js";
 import { createGatewayWatchHub } from "../events/index.js";
 import { buildGatewaySchema } from "../schema/build.js";
 import { CertificateKeyIndex } from "../backends/czertainly/key-index.js";
@@ -39,7 +39,17 @@ export interface RunningGateway {
   httpServer: Server;
   /** Open graphql-ws connections per caller (MAX_WS_CONNECTIONS_PER_CALLER). */
   wsConnections: WsConnections;
-  stop(): Promise<void>;
+  /**
+   * Graceful stop (README "Shutdown"), once however often it is called: new requests get 503, graphql-ws
+   * clients 1001, SSE streams end; requests in flight finish within `graceMs` (default SHUTDOWN_GRACE_MS),
+   * then whatever is left is cut and the backend clients closed. Resolves in bounded time, whatever a backend does.
+   */
+  stop(opts?: { graceMs?: number }): Promise<StopReport>;
+}
+
+export interface StopReport {
+  /** Requests (and graphql-ws sockets) still open when the grace ran out, and cut. */
+  cut: number;
 }
 
 /** Adds the errors of fields that still returned data (one backend of two failed) to the response. */
@@ -91,7 +101,13 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
 
   const schema = await buildGatewaySchema();
   const limits = queryLimitsOf(config);
-  const httpServer = createServer();
+  const httpServer = createServer({
+    requestTimeout: config.httpRequestTimeoutMs,
+    headersTimeout: config.httpHeadersTimeoutMs,
+    keepAliveTimeout: config.httpKeepAliveTimeoutMs,
+    // how often node:http checks the two timeouts above (its default, 30 s, would let them overrun by that much)
+    connectionsCheckingInterval: Math.min(1000, config.httpHeadersTimeoutMs),
+  });
   // maxPayload: a graphql-ws message is held whole in memory, so it gets the HTTP body limit (ws's
   // default is 100 MiB); ws refuses a longer message from its frame header (close 1009) without reading it.
   const sameOrigin = sameOriginUpgrade(config.allowedOrigins);
@@ -145,25 +161,15 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     validationRules: [documentShapeRule(limits)],
     validationOptions: { maxErrors: 20 },
     formatError: (formatted, error) => maskError(formatted, error, logUnexpected),
+    // Our own stop() drains, on our own signal handlers (src/main.ts): Apollo's would race them.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       // No cache hints are used; the default cache-control plugin would wrap every field resolver (profiled: ~1–2% per field).
       ApolloServerPluginCacheControlDisabled(),
       partialErrorsPlugin(logUnexpected),
       queryLimitsPlugin(schema, limits),
       requestLogPlugin(logger, metrics),
-      {
-        async serverWillStart() {
-          return {
-            async drainServer() {
-              await watch.close();
-              sse.close();
-              await wsCleanup.dispose();
-            },
-          };
-        },
-      },
     ],
   });
   await apollo.start();
@@ -183,32 +189,50 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       return true;
     },
   ];
-  httpServer.on(
-    "request",
-    createHttpHandler({
-      apollo,
-      context: async req => createContext(services, req),
-      graphiql: config.graphiql,
-      bodyLimitBytes: config.bodyLimitBytes,
-      sideRoutes,
-      onError: logUnexpected,
-      admit: req => {
-        const decision = rateLimiter.take(callerCredentials(config, req).principal);
-        if (decision.allowed) return undefined;
-        return {
-          status: 429,
-          code: "RATE_LIMITED",
-          message: `Rate limit of ${config.rateLimitPerMinute} requests per minute exceeded`,
-          headers: { "retry-after": String(decision.retryAfterSeconds ?? 1) },
-        };
-      },
-      onRefused: code => {
-        metrics.errors.inc({ code });
-        // Refused before GraphQL ran (rate limit, body size, bad JSON): the request log plugin never sees these.
-        logger.warn({ errorCodes: [code] }, "request refused");
-      },
-    }),
-  );
+  const handle = createHttpHandler({
+    apollo,
+    context: async req => createContext(services, req),
+    graphiql: config.graphiql,
+    bodyLimitBytes: config.bodyLimitBytes,
+    sideRoutes,
+    onError: logUnexpected,
+    admit: req => {
+      const decision = rateLimiter.take(callerCredentials(config, req).principal);
+      if (decision.allowed) return undefined;
+      return {
+        status: 429,
+        code: "RATE_LIMITED",
+        message: `Rate limit of ${config.rateLimitPerMinute} requests per minute exceeded`,
+        headers: { "retry-after": String(decision.retryAfterSeconds ?? 1) },
+      };
+    },
+    onRefused: code => {
+      metrics.errors.inc({ code });
+      // Refused before GraphQL ran (rate limit, body size, bad JSON): the request log plugin never sees these.
+      logger.warn({ errorCodes: [code] }, "request refused");
+    },
+    onAborted: req => logger.info({ method: req.method, path: req.url?.split("?")[0] }, "request aborted by the client"),
+  });
+  /** Requests being answered (SSE streams included), for the drain. */
+  const inFlight = new Set<ServerResponse>();
+  let onSettled: (() => void) | undefined;
+  let stopping: Promise<StopReport> | undefined;
+  httpServer.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (stopping) return refuseWhileStopping(req, res);
+    inFlight.add(res);
+    res.once("close", () => {
+      inFlight.delete(res);
+      onSettled?.();
+    });
+    void handle(req, res);
+  });
+  const refuseWhileStopping = (req: IncomingMessage, res: ServerResponse) => {
+    metrics.errors.inc({ code: ErrorCode.ShuttingDown });
+    req.resume();
+    res.shouldKeepAlive = false;
+    res.setHeader("retry-after", "1");
+    sendJson(res, 503, { errors: [{ message: "The gateway is shutting down", extensions: { code: ErrorCode.ShuttingDown } }] });
+  };
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
     httpServer.listen(config.port, config.host, () => resolve());
@@ -222,11 +246,50 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     services,
     httpServer,
     wsConnections,
-    async stop() {
-      removeUpstreamObserver();
-      await apollo.stop();
-      wsServer.close();
-      await Promise.all([opts.upstreams.czertainly.close(), opts.upstreams.horizon.close()]);
+    stop(stopOpts) {
+      stopping ??= drainAndClose(stopOpts?.graceMs ?? config.shutdownGraceMs);
+      return stopping;
     },
   };
+
+  async function drainAndClose(graceMs: number): Promise<StopReport> {
+    let graceTimer: NodeJS.Timeout | undefined;
+    let graceOver = false;
+    const grace = new Promise<void>(resolve => {
+      graceTimer = setTimeout(() => {
+        graceOver = true;
+        resolve();
+      }, graceMs);
+    });
+    // No new connections; idle keep-alive ones close now, busy ones after their answer.
+    const listenerClosed = new Promise<void>(resolve => httpServer.close(() => resolve()));
+    httpServer.closeIdleConnections();
+    for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+    // Streams first, so that their clients see "going away", not subscriptions that completed.
+    const wsClosed = Promise.resolve(wsCleanup.dispose()).catch(() => {});
+    sse.close();
+    // Watchers stop; queries waiting for a change answer with the state they know.
+    await watch.close();
+    const settled = new Promise<void>(resolve => {
+      onSettled = () => {
+        if (inFlight.size === 0) resolve();
+      };
+      onSettled();
+    });
+    await Promise.race([Promise.all([settled, wsClosed]), grace]);
+    const cut = graceOver ? inFlight.size + wsServer.clients.size : 0;
+    if (cut) logger.warn({ cut, graceMs }, "shutdown grace elapsed: cutting the requests still in flight");
+    for (const client of wsServer.clients) client.terminate();
+    httpServer.closeAllConnections();
+    await listenerClosed;
+    await apollo.stop();
+    removeUpstreamObserver();
+    // Backend calls still running (past the grace) are failed rather than waited for.
+    const clients = [opts.upstreams.czertainly, opts.upstreams.horizon];
+    const closed = Promise.all(clients.map(c => c.close())).catch(() => {});
+    await Promise.race([closed, grace]);
+    if (graceOver) await Promise.all(clients.map(c => c.destroy().catch(() => {})));
+    clearTimeout(graceTimer);
+    return { cut };
+  }
 }

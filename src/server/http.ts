@@ -19,6 +19,8 @@ export interface HttpHandlerOptions<TContext extends object> {
   admit?: (req: IncomingMessage) => Refusal | undefined;
   /** Told about every request refused before GraphQL ran (metrics). */
   onRefused?: (code: string) => void;
+  /** Told about a request whose client went away before its body arrived (not an error of the gateway). */
+  onAborted?: (req: IncomingMessage) => void;
 }
 
 export interface Refusal {
@@ -80,6 +82,10 @@ function isSubscription(method: string | undefined, body: unknown, url: URL): bo
 const SUBSCRIPTION_OVER_HTTP =
   "Subscriptions are not served over plain HTTP at /graphql: use graphql-ws (WebSocket at /graphql) or GraphQL over SSE (/graphql/stream)";
 
+/** The client closed the connection while its request body was still arriving (node:http's "aborted"). */
+const clientAborted = (req: IncomingMessage, error: unknown) =>
+  !req.complete && (req.destroyed || (error as NodeJS.ErrnoException)?.code === "ECONNRESET");
+
 const wantsHtml = (req: IncomingMessage) =>
   req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
 
@@ -116,6 +122,10 @@ export function createHttpHandler<TContext extends object>(opts: HttpHandlerOpti
         opts.onRefused?.("PAYLOAD_TOO_LARGE");
         res.setHeader("connection", "close");
         return sendRequestError(res, 413, "PAYLOAD_TOO_LARGE", `Request body exceeds ${opts.bodyLimitBytes} bytes`);
+      }
+      if (clientAborted(req, error)) {
+        opts.onAborted?.(req);
+        return void res.destroy();
       }
       opts.onError(error);
       if (!res.headersSent) sendRequestError(res, 500, "INTERNAL_SERVER_ERROR", "Unexpected error.");

@@ -19,7 +19,10 @@ export interface SseRouteOptions {
 
 export interface SseRoute {
   route: SideRoute;
-  /** Ends every open event stream (gateway shutdown). */
+  /**
+   * Ends every open event stream (gateway shutdown): each response ends after its last whole event, without a
+   * `complete` for operations that did not complete, so graphql-sse clients reconnect (as graphql-ws ones do on 1001).
+   */
   close(): void;
 }
 
@@ -80,7 +83,8 @@ function typedRefusal([body, init]: SseResponse): SseResponse {
  * stream their events; queries and mutations answer one `next` event then `complete`.
  */
 export function createSseRoute(opts: SseRouteOptions): SseRoute {
-  const open = new Set<ServerResponse>();
+  /** Open event streams and how to end each one. */
+  const open = new Map<ServerResponse, () => void>();
   const handler = createHandler<IncomingMessage, { res: ServerResponse }, OperationContext>({
     schema: opts.schema,
     context: req => createContext(opts.services, req.raw) as unknown as OperationContext,
@@ -134,19 +138,21 @@ export function createSseRoute(opts: SseRouteOptions): SseRoute {
       await new Promise<void>(resolve => res.end(body ?? undefined, () => resolve()));
       return true;
     }
-    open.add(res);
+    // Ending a stream goes through the iterator (client gone, or close() at shutdown): the loop below then
+    // ends the response itself, after the last whole event, and nothing writes after that end.
     const stop = () => void body.return(undefined);
+    open.set(res, stop);
     res.once("close", stop);
     try {
       for await (const chunk of body) {
-        if (!res.writable) break;
-        const ok = await new Promise<boolean>((resolve, reject) => res.write(chunk, err => (err ? reject(err) : resolve(true))));
-        if (!ok) break;
+        if (res.writableEnded || res.destroyed) break;
+        const written = await new Promise<boolean>(resolve => res.write(chunk, err => resolve(!err)));
+        if (!written) break; // the client went away
       }
     } finally {
       res.off("close", stop);
       open.delete(res);
-      if (!res.writableEnded) res.end();
+      if (!res.writableEnded && !res.destroyed) res.end();
     }
     return true;
   };
@@ -154,8 +160,7 @@ export function createSseRoute(opts: SseRouteOptions): SseRoute {
   return {
     route,
     close() {
-      for (const res of open) res.end();
-      open.clear();
+      for (const stop of [...open.values()]) stop();
     },
   };
 }

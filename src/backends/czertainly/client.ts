@@ -214,6 +214,11 @@ export class CzertainlyClient {
   async close(): Promise<void> {
     await this.target.dispatcher.close();
   }
+
+  /** Closes the connection pool at once, failing the calls still in flight (shutdown after its grace). */
+  async destroy(): Promise<void> {
+    await this.target.dispatcher.destroy();
+  }
 }
 
 export interface CzertainlyClientOptions {
