@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { isIPv4, isIPv6 } from "node:net";
 import type { Config } from "../config.js";
 import { ErrorCode } from "../errors/error-codes.js";
 import { gatewayError } from "../errors/gateway-error.js";
@@ -16,6 +17,13 @@ export interface CallerCredentials {
    * or the caller's address when nothing is forwarded (service mode ignores caller headers).
    */
   principal: string;
+  /**
+   * The client address the per-address rate limit and the auth-failure backoff are keyed by
+   * (`addr:` + IPv4, or the /64 of an IPv6 address), whatever credentials the caller brings: in
+   * forward mode the principal comes from unverified headers, so a new made-up key per request
+   * must not buy a new budget. Always set by callerCredentials.
+   */
+  address?: string;
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -85,7 +93,23 @@ export function callerCredentials(
   if (config.horizon.credentials === "forward" && apiId && apiKey) parts.push(`api:${clip(apiId)}#${fingerprint(`${apiId}\u0000${apiKey}`)}`);
   if (config.czertainly.credentials === "forward" && clientCert) parts.push(`cert:${fingerprint(clientCert)}`);
   const principal = parts.length ? parts.join("+") : `ip:${req?.socket.remoteAddress ?? "local"}`;
-  return { czertainly, horizon, principal };
+  return { czertainly, horizon, principal, address: addressKey(req?.socket.remoteAddress) };
+}
+
+/**
+ * An IPv4 address as is (also when IPv4-mapped), an IPv6 address by its /64: one host usually
+ * holds a whole /64, so keying by the full address would give it 2^64 budgets.
+ */
+export function addressKey(remote: string | undefined): string {
+  if (!remote) return "addr:local";
+  const mapped = /^::ffff:(.+)$/i.exec(remote)?.[1];
+  if (mapped && isIPv4(mapped)) return `addr:${mapped}`;
+  if (!isIPv6(remote)) return `addr:${remote}`;
+  const [head = "", tail = ""] = remote.split("%")[0]!.split("::");
+  const headGroups = head ? head.split(":") : [];
+  const tailGroups = remote.includes("::") ? (tail ? tail.split(":") : []) : [];
+  const groups = remote.includes("::") ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups] : headGroups;
+  return `addr:${groups.slice(0, 4).map(g => g.replace(/^0+(?=.)/, "").toLowerCase()).join(":")}::/64`;
 }
 
 /** The headers for one backend, or UNAUTHENTICATED when forwarding has nothing to forward. */
