@@ -11,6 +11,7 @@ import { Agent, request } from "undici";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../../src/config.js";
 import { startTestStack, type TestStack } from "../../support/stack.js";
 import { codesOf, expectTypedAnswer, metric, type GqlError, type RawAnswer } from "./support.js";
 
@@ -59,6 +60,14 @@ function overWs(client: Client, query: string): Promise<{ data?: any; errors?: G
     );
   });
 }
+
+describe("RATE_LIMIT_PER_MINUTE_PER_ADDRESS defaults", () => {
+  it("to ten callers' worth, 0 with the per-caller limit off, and can be set on its own", () => {
+    expect(loadConfig({}).ops.rateLimitPerMinutePerAddress).toBe(6000);
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: "0" }).ops.rateLimitPerMinutePerAddress).toBe(0);
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: "0", RATE_LIMIT_PER_MINUTE_PER_ADDRESS: "50" }).ops.rateLimitPerMinutePerAddress).toBe(50);
+  });
+});
 
 const madeUpKey = () => ({ "x-api-id": `guess-${randomUUID()}`, "x-api-key": randomUUID() });
 
