@@ -64,6 +64,23 @@ export interface Config {
   httpHeadersTimeoutMs: number;
   /** node:http `keepAliveTimeout`: an idle keep-alive connection is closed after it. */
   httpKeepAliveTimeoutMs: number;
+  /** Production hardening and ops endpoints (README: Limits and protection). */
+  ops: OpsConfig;
+}
+
+/** Per-address limits, the auth-failure backoff, /readyz caching and the ops port. */
+export interface OpsConfig {
+  /** Requests per client address per minute, whatever credentials they carry (0 = off). */
+  rateLimitPerMinutePerAddress: number;
+  /** Backend 401s to forwarded credentials an address may cause before it is refused (0 = off)… */
+  authFailureLimit: number;
+  /** …refilled over this window (one failure forgiven every window / limit). */
+  authFailureWindowMs: number;
+  /** How long one /readyz answer (one ping per backend) is reused (0 = ping on every hit). */
+  readyzCacheMs: number;
+  /** A second port for /metrics, /readyz and /healthz; undefined: they are served on PORT. */
+  opsPort?: number;
+  opsHost: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -119,6 +136,19 @@ class ConfigReader {
   }
 }
 
+function opsConfig(r: ConfigReader, perCaller: number): OpsConfig {
+  const opsPort = r.string("OPS_PORT") === undefined ? undefined : r.int("OPS_PORT", 0, 0, 65535);
+  return {
+    // 10 callers' worth: several callers often share one address (NAT, a proxy), one made-up key per request still hits it.
+    rateLimitPerMinutePerAddress: r.int("RATE_LIMIT_PER_MINUTE_PER_ADDRESS", Math.min(1_000_000, perCaller * 10), 0, 1_000_000),
+    authFailureLimit: r.int("AUTH_FAILURE_LIMIT", 10, 0, 1_000_000),
+    authFailureWindowMs: r.int("AUTH_FAILURE_WINDOW_MS", 60_000, 1000, 86_400_000),
+    readyzCacheMs: r.int("READYZ_CACHE_MS", 5000, 0, 3_600_000),
+    opsPort,
+    opsHost: r.string("OPS_HOST") ?? r.string("HOST") ?? "0.0.0.0",
+  };
+}
+
 /** Thrown when the environment holds bad values; lists every problem at once. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -131,6 +161,7 @@ const MODES = ["service", "forward"] as const;
 export function loadConfig(env: Env = process.env): Config {
   const r = new ConfigReader(env);
   const production = env.NODE_ENV === "production";
+  const rateLimitPerMinute = r.int("RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000);
   const config: Config = {
     port: r.int("PORT", 4000, 0, 65535),
     host: r.string("HOST") ?? "0.0.0.0",
@@ -155,7 +186,8 @@ export function loadConfig(env: Env = process.env): Config {
       apiId: r.string("HORIZON_API_ID"),
       apiKey: r.string("HORIZON_API_KEY"),
     },
-    embeddedEmulators: r.bool("EMBEDDED_EMULATORS", true),
+    // A production gateway never issues from the emulators' fake CAs unless told to.
+    embeddedEmulators: r.bool("EMBEDDED_EMULATORS", !production),
     graphiql: r.bool("GRAPHIQL", !production),
     introspection: r.bool("INTROSPECTION", !production),
     maxDepth: r.int("MAX_QUERY_DEPTH", 12, 2, 100),
@@ -168,7 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxRepeatedFields: r.int("MAX_REPEATED_FIELDS", 20, 1, 100_000),
     maxVariableValues: r.int("MAX_VARIABLE_VALUES", 2000, 10, 10_000_000),
     bodyLimitBytes: r.int("MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
-    rateLimitPerMinute: r.int("RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000),
+    rateLimitPerMinute,
     allowedOrigins: (r.string("ALLOWED_ORIGINS") ?? "").split(",").map(o => o.trim()).filter(Boolean),
     maxWsConnectionsPerCaller: r.int("MAX_WS_CONNECTIONS_PER_CALLER", 20, 0, 100_000),
     breakerFailureThreshold: r.int("CIRCUIT_BREAKER_THRESHOLD", 5, 1, 1000),
@@ -181,6 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
     httpRequestTimeoutMs: r.int("HTTP_REQUEST_TIMEOUT_MS", 30_000, 1000, 3_600_000),
     httpHeadersTimeoutMs: r.int("HTTP_HEADERS_TIMEOUT_MS", 10_000, 1000, 3_600_000),
     httpKeepAliveTimeoutMs: r.int("HTTP_KEEP_ALIVE_TIMEOUT_MS", 5_000, 1, 600_000),
+    ops: opsConfig(r, rateLimitPerMinute),
   };
   if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
     r.problems.push("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS");
@@ -189,7 +222,12 @@ export function loadConfig(env: Env = process.env): Config {
     r.problems.push("HORIZON_API_ID and HORIZON_API_KEY are required when HORIZON_URL is set and HORIZON_CREDENTIALS=service");
   }
   if (!config.embeddedEmulators && (!config.czertainly.url || !config.horizon.url)) {
-    r.problems.push("EMBEDDED_EMULATORS=false needs both CZERTAINLY_URL and HORIZON_URL");
+    const missing = [!config.czertainly.url && "CZERTAINLY_URL", !config.horizon.url && "HORIZON_URL"].filter(Boolean).join(" and ");
+    r.problems.push(
+      production && r.string("EMBEDDED_EMULATORS") === undefined
+        ? `NODE_ENV=production needs ${missing}: a production gateway does not start the embedded emulators (they issue from fake CAs); set EMBEDDED_EMULATORS=true to run on them anyway`
+        : `EMBEDDED_EMULATORS=false needs both CZERTAINLY_URL and HORIZON_URL (missing: ${missing})`,
+    );
   }
   if (r.problems.length) throw new ConfigError(r.problems);
   return config;

@@ -33,11 +33,18 @@ async function main(): Promise<void> {
       config.horizon.apiKey = emulators.horizonAdmin.apiKey;
     }
     logger.info({ czertainly: needCz ? czUrl : undefined, horizon: needHz ? hzUrl : undefined }, "embedded emulators started");
+    // Only reached with EMBEDDED_EMULATORS=true set explicitly (loadConfig refuses it by default in production).
+    if (process.env.NODE_ENV === "production") logger.warn("NODE_ENV=production on the embedded emulators: certificates are issued from their fake CAs");
   }
   const upstreams = createUpstreams(config, { czertainly: czUrl!, horizon: hzUrl! });
   const gateway = await startGateway(config, { upstreams, logger, embedded: { czertainly: needCz, horizon: needHz } });
   logger.info(
-    { graphql: gateway.url, subscriptions: gateway.wsUrl, graphiql: config.graphiql ? gateway.url.replace(/\/graphql$/, "/") : "disabled" },
+    {
+      graphql: gateway.url,
+      subscriptions: gateway.wsUrl,
+      graphiql: config.graphiql ? gateway.url.replace(/\/graphql$/, "/") : "disabled",
+      ...(gateway.opsUrl ? { ops: gateway.opsUrl } : {}),
+    },
     "PKI Graph gateway listening",
   );
 

@@ -13,6 +13,13 @@ export interface CallerCredentials {
    * or the caller's address when nothing is forwarded (service mode ignores caller headers).
    */
   principal: string;
+  /**
+   * The client address the per-address rate limit and the auth-failure backoff are keyed by
+   * (`addr:` + IPv4, or the /64 of an IPv6 address), whatever credentials the caller brings: in
+   * forward mode the principal comes from unverified headers, so a new made-up key per request
+   * must not buy a new budget. Always set by callerCredentials.
+   */
+  address?: string;
 }
 
 /** The headers for one backend, or UNAUTHENTICATED when forwarding has nothing to forward. */

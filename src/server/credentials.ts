@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { isIPv4, isIPv6 } from "node:net";
 import type { Config } from "../config.js";
 import type { CallerCredentials } from "../backends/credentials.js";
 
@@ -70,7 +71,23 @@ export function callerCredentials(
   if (config.horizon.credentials === "forward" && apiId && apiKey) parts.push(`api:${clip(apiId)}#${fingerprint(`${apiId}\u0000${apiKey}`)}`);
   if (config.czertainly.credentials === "forward" && clientCert) parts.push(`cert:${fingerprint(clientCert)}`);
   const principal = parts.length ? parts.join("+") : `ip:${req?.socket.remoteAddress ?? "local"}`;
-  return { czertainly, horizon, principal };
+  return { czertainly, horizon, principal, address: addressKey(req?.socket.remoteAddress) };
+}
+
+/**
+ * An IPv4 address as is (also when IPv4-mapped), an IPv6 address by its /64: one host usually
+ * holds a whole /64, so keying by the full address would give it 2^64 budgets.
+ */
+export function addressKey(remote: string | undefined): string {
+  if (!remote) return "addr:local";
+  const mapped = /^::ffff:(.+)$/i.exec(remote)?.[1];
+  if (mapped && isIPv4(mapped)) return `addr:${mapped}`;
+  if (!isIPv6(remote)) return `addr:${remote}`;
+  const [head = "", tail = ""] = remote.split("%")[0]!.split("::");
+  const headGroups = head ? head.split(":") : [];
+  const tailGroups = remote.includes("::") ? (tail ? tail.split(":") : []) : [];
+  const groups = remote.includes("::") ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups] : headGroups;
+  return `addr:${groups.slice(0, 4).map(g => g.replace(/^0+(?=.)/, "").toLowerCase()).join(":")}::/64`;
 }
 
 export { headersFor, type CallerCredentials, type CallerHeaders } from "../backends/credentials.js";

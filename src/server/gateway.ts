@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -19,16 +19,19 @@ import { addUpstreamObserver, configureCircuitBreakers } from "../backends/http.
 import { callerCredentials } from "./credentials.js";
 import { documentShapeRule, parseOptionsOf, queryLimitsOf, queryLimitsPlugin } from "./limits.js";
 import { createMetrics } from "./metrics.js";
-import { RateLimiter } from "./rate-limit.js";
+import { CallerAdmission } from "./admission.js";
+import { createReadiness } from "./readiness.js";
 import { requestLogPlugin } from "./request-log.js";
 import { createSseRoute } from "./sse.js";
 import { WsConnections } from "./ws-connections.js";
-import { sameOriginUpgrade, wsSubscribeGuard } from "./ws-guard.js";
+import { sameOriginUpgrade, withoutSuggestions, wsSubscribeGuard } from "./ws-guard.js";
 
 export interface GatewayOptions {
   upstreams: Upstreams;
   embedded?: { czertainly: boolean; horizon: boolean };
   logger?: Logger;
+  /** The clock of the rate limits and the /readyz cache (tests move it by hand). */
+  now?: () => number;
 }
 
 export interface RunningGateway {
@@ -39,6 +42,9 @@ export interface RunningGateway {
   httpServer: Server;
   /** Open graphql-ws connections per caller (MAX_WS_CONNECTIONS_PER_CALLER). */
   wsConnections: WsConnections;
+  /** With OPS_PORT: the server of /metrics, /readyz and /healthz, and its base URL. */
+  opsServer?: Server;
+  opsUrl?: string;
   /**
    * Graceful stop (README "Shutdown"), once however often it is called: new requests get 503, graphql-ws
    * clients 1001, SSE streams end; requests in flight finish within `graceMs` (default SHUTDOWN_GRACE_MS),
@@ -64,6 +70,21 @@ const partialErrorsPlugin = (log: (e: unknown) => void): ApolloServerPlugin<Gate
     };
   },
 });
+
+/** The ops port's handler: its routes, else 404. */
+function opsHandler(routes: SideRoute[], onError: (error: unknown) => void): RequestListener {
+  return async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", "http://ops");
+      for (const route of routes) if (await route(req, res, url)) return;
+      sendJson(res, 404, { errors: [{ message: "Not found. The ops port serves /metrics, /readyz and /healthz.", extensions: { code: "NOT_FOUND" } }] });
+    } catch (error) {
+      onError(error);
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+      else res.destroy();
+    }
+  };
+}
 
 /** Starts the gateway: Apollo over node:http at /graphql, graphql-ws on the same path, health routes, GraphiQL. */
 export async function startGateway(config: Config, opts: GatewayOptions): Promise<RunningGateway> {
@@ -95,7 +116,10 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
   services.watch = watch;
   services.publish = watch;
   const removeUpstreamObserver = addUpstreamObserver(metrics.observeUpstream);
-  const rateLimiter = new RateLimiter(config.rateLimitPerMinute);
+  // Rate limits per caller and per address, and the auth-failure backoff: one decision for HTTP, graphql-ws and SSE.
+  const admission = new CallerAdmission(config, opts.now);
+  const admit = (req: IncomingMessage, connectionParams?: Readonly<Record<string, unknown>> | null) =>
+    admission.check(callerCredentials(config, req, connectionParams));
   const logUnexpected = (error: unknown) =>
     logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, "unexpected error");
 
@@ -122,21 +146,29 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
   const streamGuard = wsSubscribeGuard(schema, {
     limits,
     introspection: config.introspection,
-    rateLimiter,
-    rateLimitPerMinute: config.rateLimitPerMinute,
-    principalOf: (req, connectionParams) => callerCredentials(config, req, connectionParams).principal,
+    hideSchemaDetails: !config.introspection,
+    admit,
     onRefused: code => metrics.errors.inc({ code }),
   });
   // GraphQL over SSE at /graphql/stream: same schema, context and admission rules as graphql-ws.
-  const sse = createSseRoute({ schema, services, bodyLimitBytes: config.bodyLimitBytes, guard: streamGuard, onUnexpected: logUnexpected });
+  const sse = createSseRoute({
+    schema,
+    services,
+    bodyLimitBytes: config.bodyLimitBytes,
+    guard: streamGuard,
+    onUnexpected: logUnexpected,
+    onErrors: (req, errors) => admission.observe(callerCredentials(config, req), errors),
+  });
   const wsCleanup = useServer(
     {
       schema,
       context: ctx => createContext(services, ctx.extra.request, ctx.connectionParams),
       onSubscribe: streamGuard,
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return;
-        return { ...result, errors: result.errors.map(e => maskError(e.toJSON(), e, logUnexpected)) };
+        const errors = result.errors.map(e => maskError(e.toJSON(), e, logUnexpected));
+        admission.observe((args.contextValue as GatewayContext | undefined)?.creds, errors);
+        return { ...result, errors };
       },
     },
     wsServer,
@@ -153,6 +185,9 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     introspection: config.introspection,
+    // No "Did you mean …?" in validation errors where the schema is not public: with introspection off
+    // (the production default) they would hand out field names one typo at a time.
+    hideSchemaDetailsFromClientErrors: !config.introspection,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     // Bounded work before execution: the token limit while parsing, the shape limits first in
@@ -160,7 +195,12 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     parseOptions: parseOptionsOf(limits),
     validationRules: [documentShapeRule(limits)],
     validationOptions: { maxErrors: 20 },
-    formatError: (formatted, error) => maskError(formatted, error, logUnexpected),
+    formatError: (formatted, error) => {
+      const masked = maskError(formatted, error, logUnexpected);
+      // Apollo strips suggestions from validation errors only; bad variables ("Field "csrr" is not defined
+      // by type "IssueInput". Did you mean "csr"?") are request errors too.
+      return !config.introspection && !masked.path ? { ...masked, message: withoutSuggestions(masked.message) } : masked;
+    },
     // Our own stop() drains, on our own signal handlers (src/main.ts): Apollo's would race them.
     stopOnTerminationSignals: false,
     plugins: [
@@ -168,27 +208,39 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       // No cache hints are used; the default cache-control plugin would wrap every field resolver (profiled: ~1–2% per field).
       ApolloServerPluginCacheControlDisabled(),
       partialErrorsPlugin(logUnexpected),
+      // after partialErrorsPlugin: the answer's errors are complete by then
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse({ response, contextValue }) {
+              if (response.body.kind === "single") admission.observe(contextValue?.creds, response.body.singleResult.errors);
+            },
+          };
+        },
+      },
       queryLimitsPlugin(schema, limits),
       requestLogPlugin(logger, metrics),
     ],
   });
   await apollo.start();
 
-  const sideRoutes: SideRoute[] = [
-    metrics.route,
-    sse.route,
-    (req, res, url) => {
-      if (url.pathname !== "/healthz" || req.method !== "GET") return false;
-      sendJson(res, 200, { status: "ok" });
-      return true;
-    },
-    async (req, res, url) => {
-      if (url.pathname !== "/readyz" || req.method !== "GET") return false;
-      const [czertainly, horizon] = await Promise.all([opts.upstreams.czertainly.ping(), opts.upstreams.horizon.ping()]);
-      sendJson(res, czertainly && horizon ? 200 : 503, { status: czertainly && horizon ? "ready" : "degraded", backends: { czertainly, horizon } });
-      return true;
-    },
-  ];
+  const healthz: SideRoute = (req, res, url) => {
+    if (url.pathname !== "/healthz" || req.method !== "GET") return false;
+    sendJson(res, 200, { status: "ok" });
+    return true;
+  };
+  // One ping per backend per READYZ_CACHE_MS however often /readyz is hit (concurrent hits share one).
+  const readiness = createReadiness(opts.upstreams, config.ops.readyzCacheMs, opts.now);
+  const readyz: SideRoute = async (req, res, url) => {
+    if (url.pathname !== "/readyz" || req.method !== "GET") return false;
+    const { czertainly, horizon } = await readiness.check();
+    sendJson(res, czertainly && horizon ? 200 : 503, { status: czertainly && horizon ? "ready" : "degraded", backends: { czertainly, horizon } });
+    return true;
+  };
+  // With OPS_PORT, /metrics and /readyz live on the ops port only (/healthz answers on both).
+  const opsRoutes: SideRoute[] = [metrics.route, readyz, healthz];
+  const opsServer = config.ops.opsPort === undefined ? undefined : createServer(opsHandler(opsRoutes, logUnexpected));
+  const sideRoutes: SideRoute[] = opsServer ? [sse.route, healthz] : [metrics.route, sse.route, healthz, readyz];
   const handle = createHttpHandler({
     apollo,
     context: async req => createContext(services, req),
@@ -197,14 +249,9 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     sideRoutes,
     onError: logUnexpected,
     admit: req => {
-      const decision = rateLimiter.take(callerCredentials(config, req).principal);
-      if (decision.allowed) return undefined;
-      return {
-        status: 429,
-        code: "RATE_LIMITED",
-        message: `Rate limit of ${config.rateLimitPerMinute} requests per minute exceeded`,
-        headers: { "retry-after": String(decision.retryAfterSeconds ?? 1) },
-      };
+      const refusal = admit(req);
+      if (!refusal) return undefined;
+      return { status: 429, code: refusal.code, message: refusal.message, headers: { "retry-after": String(refusal.retryAfterSeconds) } };
     },
     onRefused: code => {
       metrics.errors.inc({ code });
@@ -239,6 +286,21 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
   });
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  let opsUrl: string | undefined;
+  if (opsServer) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        opsServer.once("error", reject);
+        opsServer.listen(config.ops.opsPort, config.ops.opsHost, () => resolve());
+      });
+    } catch (error) {
+      // e.g. OPS_PORT in use: undo what was started (the main server, streams, watchers, Apollo, clients)
+      await (stopping ??= drainAndClose(0));
+      throw error;
+    }
+    const opsHost = config.ops.opsHost === "0.0.0.0" || config.ops.opsHost === "::" ? "127.0.0.1" : config.ops.opsHost;
+    opsUrl = `http://${opsHost}:${(opsServer.address() as AddressInfo).port}`;
+  }
   return {
     url: `http://${host}:${port}/graphql`,
     wsUrl: `ws://${host}:${port}/graphql`,
@@ -246,6 +308,8 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     services,
     httpServer,
     wsConnections,
+    opsServer,
+    opsUrl,
     stop(stopOpts) {
       stopping ??= drainAndClose(stopOpts?.graceMs ?? config.shutdownGraceMs);
       return stopping;
@@ -261,6 +325,9 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
         resolve();
       }, graceMs);
     });
+    // The ops port (OPS_PORT) closes with the rest: no new probe or scrape, open ones are cut below.
+    const opsClosed = opsServer?.listening ? new Promise<void>(resolve => opsServer.close(() => resolve())) : Promise.resolve();
+    opsServer?.closeIdleConnections();
     // No new connections; idle keep-alive ones close now, busy ones after their answer.
     const listenerClosed = new Promise<void>(resolve => httpServer.close(() => resolve()));
     httpServer.closeIdleConnections();
@@ -281,7 +348,8 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     if (cut) logger.warn({ cut, graceMs }, "shutdown grace elapsed: cutting the requests still in flight");
     for (const client of wsServer.clients) client.terminate();
     httpServer.closeAllConnections();
-    await listenerClosed;
+    opsServer?.closeAllConnections();
+    await Promise.all([listenerClosed, opsClosed]);
     await apollo.stop();
     removeUpstreamObserver();
     // Backend calls still running (past the grace) are failed rather than waited for.

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { GraphQLError, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { createHandler, type OperationContext, type RequestParams, type Response as SseResponse } from "graphql-sse";
 import { createContext, type GatewayServices } from "./context.js";
 import { maskError } from "./format-error.js";
@@ -15,6 +15,8 @@ export interface SseRouteOptions {
   /** Admission rules shared with graphql-ws (rate limit, introspection, depth and complexity). */
   guard?: (ctx: { extra: { request: IncomingMessage } }, id: string, payload: RequestParams) => readonly GraphQLError[] | void;
   onUnexpected: (error: unknown) => void;
+  /** Told the (masked) errors of each result, with the request they answer (auth-failure backoff). */
+  onErrors?: (req: IncomingMessage, errors: readonly GraphQLFormattedError[]) => void;
 }
 
 export interface SseRoute {
@@ -94,9 +96,10 @@ export function createSseRoute(opts: SseRouteOptions): SseRoute {
       if (refused?.length) return { data: null, errors: refused } as ExecutionResult;
       return undefined;
     },
-    onNext: (_ctx, _req, result) => {
+    onNext: (_ctx, req, result) => {
       if (!result.errors?.length) return;
       const errors = result.errors.map(e => (e instanceof GraphQLError ? maskError(e.toJSON(), e, opts.onUnexpected) : e));
+      opts.onErrors?.(req.raw, errors as GraphQLFormattedError[]);
       return { ...result, errors } as unknown as ExecutionResult;
     },
   });

@@ -12,7 +12,7 @@ import {
 } from "graphql";
 import { ErrorCode } from "../errors/error-codes.js";
 import { checkOperationLimits, documentShapeRule, parseOptionsOf, type QueryLimits } from "./limits.js";
-import type { RateLimiter } from "./rate-limit.js";
+import type { AdmissionRefusal } from "./admission.js";
 
 /**
  * The same admission rules over graphql-ws as over HTTP: per-caller rate limit, introspection
@@ -22,10 +22,11 @@ import type { RateLimiter } from "./rate-limit.js";
 export interface WsGuardOptions {
   limits: QueryLimits;
   introspection: boolean;
-  rateLimiter: RateLimiter;
-  rateLimitPerMinute: number;
-  /** The caller principal (rate limit); over graphql-ws its connectionParams may carry forwarded credentials. */
-  principalOf: (req: IncomingMessage, connectionParams?: Readonly<Record<string, unknown>> | null) => string;
+  /** Validation messages without "Did you mean …?" suggestions (they name schema fields). */
+  hideSchemaDetails?: boolean;
+  /** The admission decision HTTP uses too (rate limits per caller and address, auth-failure backoff). */
+  /** Over graphql-ws the caller's connectionParams may carry forwarded credentials (they choose the principal). */
+  admit: (req: IncomingMessage, connectionParams?: Readonly<Record<string, unknown>> | null) => AdmissionRefusal | undefined;
   /** Told about every operation refused here (metrics). */
   onRefused?: (code: string) => void;
 }
@@ -53,14 +54,8 @@ export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
       opts.onRefused?.(String(error.extensions.code));
       return [error];
     };
-    const decision = opts.rateLimiter.take(opts.principalOf(ctx.extra.request, ctx.connectionParams));
-    if (!decision.allowed) {
-      return refuse(
-        coded(`Rate limit of ${opts.rateLimitPerMinute} requests per minute exceeded`, ErrorCode.RateLimited, {
-          retryAfterSeconds: decision.retryAfterSeconds ?? 1,
-        }),
-      );
-    }
+    const refusal = opts.admit(ctx.extra.request, ctx.connectionParams);
+    if (refusal) return refuse(coded(refusal.message, refusal.code, { retryAfterSeconds: refusal.retryAfterSeconds }));
     if (typeof payload.query !== "string") return refuse(coded("GraphQL queries must be strings.", "BAD_REQUEST"));
     let document: DocumentNode;
     try {
@@ -71,7 +66,9 @@ export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
     const invalid = validate(schema, document, rules, { maxErrors: 20 });
     if (invalid.length) {
       invalid.forEach(() => opts.onRefused?.("GRAPHQL_VALIDATION_FAILED"));
-      return invalid.map(e => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
+      return invalid.map(
+        e => new GraphQLError(opts.hideSchemaDetails ? withoutSuggestions(e.message) : e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }),
+      );
     }
     const operation = getOperationAST(document, payload.operationName ?? undefined);
     if (!operation) return refuse(coded("Could not determine which operation to run.", "OPERATION_RESOLUTION_FAILURE"));
@@ -82,11 +79,16 @@ export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 20 });
     if (coerced.errors?.length) {
       coerced.errors.forEach(() => opts.onRefused?.(ErrorCode.BadUserInput));
-      return coerced.errors.map(e => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ErrorCode.BadUserInput } }));
+      return coerced.errors.map(
+        e => new GraphQLError(opts.hideSchemaDetails ? withoutSuggestions(e.message) : e.message, { nodes: e.nodes, extensions: { code: ErrorCode.BadUserInput } }),
+      );
     }
     return undefined;
   };
 }
+
+/** What Apollo's hideSchemaDetailsFromClientErrors strips from validation messages (same pattern). */
+export const withoutSuggestions = (message: string) => message.replace(/ ?Did you mean(.+?)\?$/, "");
 
 /**
  * Cross-site WebSocket hijacking guard: browsers send ambient credentials (a TLS client

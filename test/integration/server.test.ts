@@ -6,7 +6,8 @@ describe("gateway HTTP surface", () => {
   let stack: TestStack;
   let base: string;
   beforeAll(async () => {
-    stack = await startTestStack();
+    // READYZ_CACHE_MS=0: /readyz pings on every hit, so a backend going down shows at once (the cache has its own test).
+    stack = await startTestStack({ READYZ_CACHE_MS: "0" });
     base = stack.gateway.url.replace(/\/graphql$/, "");
   });
   afterAll(() => stack.close());

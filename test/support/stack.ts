@@ -25,18 +25,23 @@ export interface TestStack {
 }
 
 /** Both emulators and a gateway on port 0, wired over real HTTP, as `npm start` wires them. */
-export async function startTestStack(env: Record<string, string> = {}, logStream?: NodeJS.WritableStream): Promise<TestStack> {
+export async function startTestStack(
+  env: Record<string, string> = {},
+  logStream?: NodeJS.WritableStream,
+  options: { now?: () => number } = {},
+): Promise<TestStack> {
   // Forwarding callers' client certificates only means something when Core checks them.
   const requireClientCert = env.CZERTAINLY_CREDENTIALS === "forward";
   const [cz, hz] = await Promise.all([startCzertainlyEmulator({ port: 0, requireClientCert }), startHorizonEmulator({ port: 0 })]);
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", CZERTAINLY_TIMEOUT_MS: "3000", HORIZON_TIMEOUT_MS: "3000", ...env });
+  // The gateway runs on these emulators (as with EMBEDDED_EMULATORS=true), also under NODE_ENV=production.
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", CZERTAINLY_TIMEOUT_MS: "3000", HORIZON_TIMEOUT_MS: "3000", EMBEDDED_EMULATORS: "true", ...env });
   if (config.horizon.credentials === "service") {
     config.horizon.apiId = hz.accounts.admin.apiId;
     config.horizon.apiKey = hz.accounts.admin.apiKey;
   }
   const upstreams = createUpstreams(config, { czertainly: `${cz.url}/api`, horizon: hz.url });
   const logger = logStream ? createLogger(env.LOG_LEVEL ?? "info", logStream) : createLogger("silent");
-  const gateway = await startGateway(config, { upstreams, logger });
+  const gateway = await startGateway(config, { upstreams, logger, now: options.now });
   const gql = async <T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>> => {
     const res = await request(gateway.url, {
       method: "POST",

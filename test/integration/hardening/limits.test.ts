@@ -217,9 +217,9 @@ describe("limits: introspection and GraphiQL", () => {
   it("are on in development, off with NODE_ENV=production, and each can be set explicitly", () => {
     const dev = loadConfig({});
     expect([dev.introspection, dev.graphiql]).toEqual([true, true]);
-    const prod = loadConfig({ NODE_ENV: "production" });
+    const prod = loadConfig({ NODE_ENV: "production", EMBEDDED_EMULATORS: "true" });
     expect([prod.introspection, prod.graphiql]).toEqual([false, false]);
-    const explicit = loadConfig({ NODE_ENV: "production", INTROSPECTION: "true", GRAPHIQL: "on" });
+    const explicit = loadConfig({ NODE_ENV: "production", EMBEDDED_EMULATORS: "true", INTROSPECTION: "true", GRAPHIQL: "on" });
     expect([explicit.introspection, explicit.graphiql]).toEqual([true, true]);
     const off = loadConfig({ INTROSPECTION: "false", GRAPHIQL: "0" });
     expect([off.introspection, off.graphiql]).toEqual([false, false]);
