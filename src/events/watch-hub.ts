@@ -5,7 +5,7 @@ import type { Request } from "../model/request.type.js";
 import type { CallerCredentials } from "../backends/credentials.js";
 import { InMemoryStateBus, signatureOf, type StateBus, type StateEvent } from "./state-bus.js";
 import { certificateEvent, credentialKeyOf, isCredentialRefusal, requestEvent, type StateReader, type WatchTarget } from "./state-events.js";
-import { TokenBucket } from "./token-bucket.js";
+import { TokenBucket } from "../lib/token-bucket.js";
 
 export interface WatchHubOptions {
   /** Reads one object's current state (fresh, never from an operation's cache). */

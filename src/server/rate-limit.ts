@@ -1,4 +1,5 @@
 import { LRUCache } from "lru-cache";
+import { TokenBucket } from "../lib/token-bucket.js";
 
 /**
  * Per-key token bucket: `limit` tokens refilled over `windowMs` (per minute by default), bursts up
@@ -15,14 +16,9 @@ export interface RateDecision {
   retryAfterSeconds?: number;
 }
 
-interface Bucket {
-  tokens: number;
-  updated: number;
-}
-
 export class RateLimiter {
-  private readonly buckets: LRUCache<string, Bucket>;
-  private readonly perMs: number;
+  private readonly buckets: LRUCache<string, TokenBucket>;
+  private readonly perSecond: number;
 
   constructor(
     private readonly perMinute: number,
@@ -30,8 +26,8 @@ export class RateLimiter {
     maxKeys = 100_000,
     windowMs = 60_000,
   ) {
-    this.perMs = perMinute / windowMs;
-    this.buckets = new LRUCache<string, Bucket>({ max: Math.max(1, maxKeys) });
+    this.perSecond = (perMinute / windowMs) * 1000;
+    this.buckets = new LRUCache<string, TokenBucket>({ max: Math.max(1, maxKeys) });
   }
 
   get enabled(): boolean {
@@ -41,21 +37,19 @@ export class RateLimiter {
   /** Spends one token of `key`'s bucket (refused when there is none). */
   take(key: string): RateDecision {
     if (!this.enabled) return { allowed: true };
-    const bucket = this.refilled(key);
-    this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { allowed: true };
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(this.perSecond, this.perMinute, this.now);
+      this.buckets.set(key, bucket);
     }
-    return this.refusal(bucket);
+    return bucket.tryTake() ? { allowed: true } : this.refusal(bucket);
   }
 
   /** Whether `key` has a token left, without spending it. */
   peek(key: string): RateDecision {
     if (!this.enabled) return { allowed: true };
-    if (!this.buckets.has(key)) return { allowed: true };
-    const bucket = this.refilled(key);
-    return bucket.tokens >= 1 ? { allowed: true } : this.refusal(bucket);
+    const bucket = this.buckets.peek(key);
+    return !bucket || bucket.msUntilToken() === 0 ? { allowed: true } : this.refusal(bucket);
   }
 
   /** Number of buckets held (bounded by maxKeys). */
@@ -63,16 +57,7 @@ export class RateLimiter {
     return this.buckets.size;
   }
 
-  private refilled(key: string): Bucket {
-    const now = this.now();
-    const bucket = this.buckets.get(key);
-    if (!bucket) return { tokens: this.perMinute, updated: now };
-    bucket.tokens = Math.min(this.perMinute, bucket.tokens + Math.max(0, now - bucket.updated) * this.perMs);
-    bucket.updated = now;
-    return bucket;
-  }
-
-  private refusal(bucket: Bucket): RateDecision {
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)) };
+  private refusal(bucket: TokenBucket): RateDecision {
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(bucket.msUntilToken() / 1000)) };
   }
 }

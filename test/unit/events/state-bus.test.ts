@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeStateEvent, encodeStateEvent, InMemoryStateBus, type StateEvent } from "../../../src/events/state-bus.js";
 import { credentialKeyOf } from "../../../src/events/state-events.js";
-import { TokenBucket } from "../../../src/events/token-bucket.js";
+import { TokenBucket } from "../../../src/lib/token-bucket.js";
 import { Backend, CertificateState } from "../../../src/model/enums.js";
 
 describe("InMemoryStateBus", () => {
