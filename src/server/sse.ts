@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { BodyTooLarge, readBody } from "./body.js";
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { createHandler, type OperationContext, type RequestParams, type Response as SseResponse } from "graphql-sse";
 import { createContext, type GatewayServices } from "./context.js";
@@ -26,27 +27,6 @@ export interface SseRoute {
    * `complete` for operations that did not complete, so graphql-sse clients reconnect (as graphql-ws ones do on 1001).
    */
   close(): void;
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limit) return reject(new BodyTooLarge());
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
-        reject(new BodyTooLarge());
-      } else chunks.push(chunk);
-    });
-    req.once("error", reject);
-    req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-  });
 }
 
 /** What each refusal of graphql-sse means, when it says nothing itself (null body). */
