@@ -203,7 +203,7 @@ export class EmulatorCa {
   ): Promise<IssuedCertificate> {
     const notBefore = opts.notBefore ?? new Date(Date.now() - 60_000);
     const cryptoKey = await publicKey.export(
-      publicKey.algorithm.name === "ECDSA" ? ECDSA : RSA,
+      publicKey.algorithm.name === "ECDSA" ? { ...ECDSA, namedCurve: (publicKey.algorithm as EcKeyAlgorithm).namedCurve } : RSA,
       ["verify"],
       webcrypto as unknown as Crypto,
     );
