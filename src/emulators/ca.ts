@@ -1,8 +1,6 @@
-import "reflect-metadata"; // @peculiar/x509 uses tsyringe, which needs the Reflect polyfill
+import "../domain/crypto-provider.js"; // first: the Reflect polyfill and WebCrypto for @peculiar/x509
 import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 const ECDSA: EcKeyGenParams & EcdsaParams = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
 const RSA: RsaHashedKeyGenParams = {
