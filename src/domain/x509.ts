@@ -2,7 +2,7 @@ import "./crypto-provider.js"; // first: the Reflect polyfill and WebCrypto for 
 import { createHash } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import {
-  BasicConstraints, ExtendedKeyUsage, id_ce_basicConstraints, id_ce_extKeyUsage, id_ce_keyUsage,
+  BasicConstraints, Certificate as AsnCertificate, ExtendedKeyUsage, id_ce_basicConstraints, id_ce_extKeyUsage, id_ce_keyUsage,
   id_ce_subjectAltName, KeyUsage, SubjectAlternativeName,
 } from "@peculiar/asn1-x509";
 import * as x509 from "@peculiar/x509";
@@ -125,18 +125,17 @@ function publicKeyInfo(cert: x509.X509Certificate): Pick<DecodedCertificate, "pu
 
 /**
  * Reads the extensions the graph shows straight from the parsed ASN.1. Building @peculiar/x509's own
- * extension objects (`getExtension`) made a cold decode about twice as slow (1212 → 603 µs per
- * certificate, same output; README, Benchmarks (d)).
+ * extension objects (`getExtension`, `extensions`) made a cold decode about twice as slow (1212 → 603 µs
+ * per certificate, same output; README, Benchmarks (d)).
  */
-function readExtensions(cert: x509.X509Certificate) {
+function readExtensions(asn: AsnCertificate) {
   const sans: DecodedCertificate["sans"] = { dns: [], email: [], ip: [], uri: [], other: [] };
   let keyUsageFlags: number | undefined;
   let extendedKeyUsage: string[] = [];
   let basicConstraints: DecodedCertificate["basicConstraints"];
-  // cert.extensions (public): each one's OID and extnValue bytes, parsed here with the ASN.1 schemas.
-  for (const ext of cert.extensions) {
-    const value = ext.value;
-    if (ext.type === id_ce_subjectAltName) {
+  for (const ext of asn.tbsCertificate.extensions ?? []) {
+    const value = ext.extnValue.buffer;
+    if (ext.extnID === id_ce_subjectAltName) {
       for (const n of AsnConvert.parse(value, SubjectAlternativeName)) {
         if (n.dNSName !== undefined) sans.dns.push(n.dNSName);
         else if (n.rfc822Name !== undefined) sans.email.push(n.rfc822Name);
@@ -146,9 +145,9 @@ function readExtensions(cert: x509.X509Certificate) {
         else if (n.otherName !== undefined) sans.other.push(`other:${n.otherName.typeId}`);
         else if (n.directoryName !== undefined) sans.other.push(`dn:${new x509.Name(n.directoryName).toString()}`);
       }
-    } else if (ext.type === id_ce_keyUsage) keyUsageFlags = AsnConvert.parse(value, KeyUsage).toNumber();
-    else if (ext.type === id_ce_extKeyUsage) extendedKeyUsage = [...AsnConvert.parse(value, ExtendedKeyUsage)].map(String);
-    else if (ext.type === id_ce_basicConstraints) {
+    } else if (ext.extnID === id_ce_keyUsage) keyUsageFlags = AsnConvert.parse(value, KeyUsage).toNumber();
+    else if (ext.extnID === id_ce_extKeyUsage) extendedKeyUsage = [...AsnConvert.parse(value, ExtendedKeyUsage)].map(String);
+    else if (ext.extnID === id_ce_basicConstraints) {
       const bc = AsnConvert.parse(value, BasicConstraints);
       basicConstraints = { ca: bc.cA, pathLength: bc.pathLenConstraint };
     }
@@ -157,13 +156,17 @@ function readExtensions(cert: x509.X509Certificate) {
 }
 
 function decodeUncached(der: Uint8Array<ArrayBuffer>, sha256: string): DecodedCertificate {
+  // Parsed once, here, and handed to @peculiar/x509 (its public constructor from ASN.1): the extensions are
+  // then read from the same parse, without reaching into the library's protected `asn` field.
+  let asn: AsnCertificate;
   let cert: x509.X509Certificate;
   try {
-    cert = new x509.X509Certificate(der);
+    asn = AsnConvert.parse(der, AsnCertificate);
+    cert = new x509.X509Certificate(asn);
   } catch (cause) {
     throw new CertificateDecodeError("certificate content is not a valid X.509 certificate", { cause });
   }
-  const { sans, keyUsageFlags, extendedKeyUsage, basicConstraints } = readExtensions(cert);
+  const { sans, keyUsageFlags, extendedKeyUsage, basicConstraints } = readExtensions(asn);
   const sig = cert.signatureAlgorithm as { name: string; hash?: { name: string } };
   return {
     subject: decodeName(cert.subjectName),
@@ -179,7 +182,7 @@ function decodeUncached(der: Uint8Array<ArrayBuffer>, sha256: string): DecodedCe
     keyUsage: keyUsageFlags === undefined ? [] : KEY_USAGE_NAMES.filter(([flag]) => (keyUsageFlags & flag) !== 0).map(([, name]) => name),
     extendedKeyUsage: extendedKeyUsage.map(u => EKU_NAMES[u] ?? u),
     basicConstraints,
-    pem: cert.toString("pem"),
+    pem: x509.PemConverter.encode(der, "CERTIFICATE"), // the DER as received (cert.rawData would re-encode the parse)
   };
 }
 
