@@ -4,7 +4,7 @@ import { LRUCache } from "lru-cache";
  * Which managed key each CZERTAINLY certificate has, remembered across requests for a while.
  *
  * Core's list items carry no key reference and Core 2.18 has no many-at-once detail endpoint
- * (shared/contracts/czertainly.md §6.4), so `key` on a page of N certificates costs N detail calls.
+ * (only GET /v1/certificates/{uuid} carries the key), so `key` on a page of N certificates costs N detail calls.
  * A certificate gets its key when it is requested and keeps it, so the answer may be remembered:
  * with this index, later pages cost the key lookups only. Entries are per caller scope (a caller
  * never learns through it what its own credentials did not show it) and expire after `ttlMs`.

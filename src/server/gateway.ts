@@ -15,7 +15,7 @@ import { createContext, type GatewayContext, type GatewayServices } from "./cont
 import { maskError } from "./format-error.js";
 import { createHttpHandler, sendJson, type SideRoute } from "./http.js";
 import { createLogger, type Logger } from "./logger.js";
-import { addUpstreamObserver, configureCircuitBreakers } from "../upstreams/http.js";
+import { addUpstreamObserver } from "../upstreams/http.js";
 import { callerCredentials } from "./credentials.js";
 import { documentShapeRule, parseOptionsOf, queryLimitsOf, queryLimitsPlugin } from "./limits.js";
 import { createMetrics } from "./metrics.js";
@@ -97,7 +97,6 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     idempotency: new IdempotencyStore(),
     keyIndex: new CertificateKeyIndex(config.czertainly.keyIndexTtlMs),
   };
-  configureCircuitBreakers({ failureThreshold: config.breakerFailureThreshold, cooldownMs: config.breakerCooldownMs });
   const metrics = createMetrics({
     activeWatchers: () => services.watch?.activeWatchers(),
     activeSubscribers: () => services.watch?.activeSubscribers(),

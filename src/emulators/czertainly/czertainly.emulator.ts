@@ -83,7 +83,7 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 /** Reads a reader may do: every GET, and the two search-like POSTs. */
 const isRead = (method: string, path: string) => method === "GET" || (method === "POST" && /^\/api\/v1\/certificates(\/content)?\/?$/.test(path));
 
-/** Starts the CZERTAINLY Core emulator (paths: README.md next to this file; contract: shared/contracts/czertainly.md). */
+/** Starts the CZERTAINLY Core emulator (paths and behaviour: README.md next to this file). */
 export async function startCzertainlyEmulator(opts: CzertainlyEmulatorOptions = {}): Promise<CzertainlyEmulator> {
   const stored = opts.dataFile ? readDataFile(opts.dataFile) : undefined;
   const ca = stored ? await EmulatorCa.restore(stored.ca) : await EmulatorCa.create("CZERTAINLY Emulator");

@@ -18,11 +18,11 @@ export interface CzertainlyCallOptions {
 
 const enc = encodeURIComponent;
 
-/** What each answer must look like (Core DTOs: contracts/czertainly.md §3). */
+/** What each answer must look like (Core 2.18 DTOs, as in czertainly.wire.ts). */
 const HAS_UUID: ResponseShape = { object: ["uuid"] };
 const LIST: ResponseShape = { arrayOf: "object" };
 
-/** Thin typed client over CZERTAINLY Core (paths: shared/contracts/czertainly.md §1–2), base URL ending in /api. */
+/** Thin typed client over CZERTAINLY Core 2.18 (v1/v2 REST paths of OmniTrustILM/interfaces@2.18.0), base URL ending in /api. */
 export class CzertainlyClient {
   constructor(
     private readonly target: UpstreamTarget,
