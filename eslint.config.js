@@ -21,7 +21,7 @@ const restrict = (name, folders) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "bench/results/**", "coverage/**"] },
+  { ignores: ["dist/**", "node_modules/**", "bench/results/**", "coverage/**", ".test-build-*/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

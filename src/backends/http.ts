@@ -6,7 +6,7 @@ import {
   type UpstreamErrorOptions,
   type UpstreamName,
 } from "./upstream-error.js";
-import { CircuitBreaker, DEFAULT_BREAKER_OPTIONS, type CircuitBreakerOptions } from "./circuit-breaker.js";
+import { CircuitBreaker } from "./circuit-breaker.js";
 
 /** Reads a backend's error body into the parts a caller may see (each backend has its own format). */
 export type ErrorBodyParser = (
@@ -22,7 +22,7 @@ export interface UpstreamTarget {
   /** Retries for idempotent reads only (GET, and POST searches marked idempotent). */
   readRetries: number;
   parseErrorBody: ErrorBodyParser;
-  /** This backend's circuit breaker; when absent one is made on first use with the process defaults. */
+  /** This backend's circuit breaker; when absent one is made on first use with the default options. */
   breaker?: CircuitBreaker;
 }
 
@@ -44,18 +44,13 @@ export function addUpstreamObserver(observer: UpstreamObserver): () => void {
   return () => observers.delete(observer);
 }
 
-let breakerDefaults: CircuitBreakerOptions = DEFAULT_BREAKER_OPTIONS;
-/** Sets the options for breakers made from now on (the gateway calls this once from its config). */
-export function configureCircuitBreakers(options: Partial<CircuitBreakerOptions>): void {
-  breakerDefaults = { ...breakerDefaults, ...options };
-}
-const breakers = new WeakMap<UpstreamTarget, CircuitBreaker>();
-/** The breaker guarding one backend target (one per client, so two gateways in a process do not share one). */
-export function breakerFor(target: UpstreamTarget): CircuitBreaker {
-  if (target.breaker) return target.breaker;
-  let breaker = breakers.get(target);
-  if (!breaker) breakers.set(target, (breaker = new CircuitBreaker(breakerDefaults)));
-  return breaker;
+/**
+ * The breaker guarding one backend target (one per client, so two gateways in a process do not share one).
+ * The gateway gives each client one with its settings (createUpstreams); a client made without one
+ * (tests, scripts) gets the default options.
+ */
+function breakerFor(target: UpstreamTarget): CircuitBreaker {
+  return (target.breaker ??= new CircuitBreaker());
 }
 
 /** Raised while a breaker is open: the backend is not called at all. */

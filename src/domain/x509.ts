@@ -1,12 +1,12 @@
-import { createHash, webcrypto } from "node:crypto";
+import "./crypto-provider.js"; // first: the Reflect polyfill and WebCrypto for @peculiar/x509
+import { createHash } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import {
   BasicConstraints, Certificate as AsnCertificate, ExtendedKeyUsage, id_ce_basicConstraints, id_ce_extKeyUsage, id_ce_keyUsage,
   id_ce_subjectAltName, KeyUsage, SubjectAlternativeName,
 } from "@peculiar/asn1-x509";
 import * as x509 from "@peculiar/x509";
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+import { LRUCache } from "lru-cache";
 
 export interface DecodedName {
   dn: string;
@@ -65,12 +65,6 @@ const EKU_NAMES: Record<string, string> = {
   "1.3.6.1.4.1.311.20.2.2": "smartcardLogon",
 };
 
-const CURVE_BY_OID: Record<string, string> = {
-  "1.2.840.10045.3.1.7": "P-256",
-  "1.3.132.0.34": "P-384",
-  "1.3.132.0.35": "P-521",
-};
-
 function decodeName(name: x509.Name): DecodedName {
   const first = (type: string) => name.getField(type)[0];
   return {
@@ -94,20 +88,34 @@ export function decodeDnString(dn: string): DecodedName {
   }
 }
 
-/** Bytes of a certificate given as PEM or base64 DER. */
-export function certificateBytes(content: string): Buffer {
-  const trimmed = content.trim();
-  if (trimmed.startsWith("-----BEGIN")) {
-    const body = trimmed.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, "").replace(/\s+/g, "");
-    return Buffer.from(body, "base64");
+const ONE_PEM_BLOCK = /^-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*-----END \1-----$/;
+
+/**
+ * The DER bytes of exactly one PEM block (decoded by @peculiar/x509's PemConverter) or of base64 DER;
+ * undefined for anything else: several blocks, text around the block, bad base64, nothing.
+ * The one PEM/DER reader of the gateway: user input (CSRs, certificates) and backend certificate content.
+ */
+export function derBytes(content: string): Uint8Array<ArrayBuffer> | undefined {
+  const text = content.trim();
+  if (text.startsWith("-----BEGIN")) {
+    if (!ONE_PEM_BLOCK.test(text)) return undefined;
+    try {
+      const blocks = x509.PemConverter.decode(text);
+      return blocks.length === 1 && blocks[0]!.byteLength > 0 ? new Uint8Array(blocks[0]!) : undefined;
+    } catch {
+      return undefined; // not base64 inside the armor
+    }
   }
-  return Buffer.from(trimmed.replace(/\s+/g, ""), "base64");
+  const compact = text.replace(/\s+/g, "");
+  if (!compact || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return undefined;
+  const buf = Buffer.from(compact, "base64");
+  return new Uint8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
 }
 
 function publicKeyInfo(cert: x509.X509Certificate): Pick<DecodedCertificate, "publicKeyAlgorithm" | "publicKeySize" | "publicKeyCurve"> {
   const alg = cert.publicKey.algorithm as { name: string; namedCurve?: string; modulusLength?: number };
   if (alg.name === "ECDSA" || alg.name === "ECDH") {
-    const curve = alg.namedCurve ?? CURVE_BY_OID[alg.namedCurve ?? ""];
+    const curve = alg.namedCurve;
     const size = curve ? Number(curve.replace(/\D/g, "")) || undefined : undefined;
     return { publicKeyAlgorithm: "EC", publicKeyCurve: curve, publicKeySize: size };
   }
@@ -117,16 +125,14 @@ function publicKeyInfo(cert: x509.X509Certificate): Pick<DecodedCertificate, "pu
 
 /**
  * Reads the extensions the graph shows straight from the parsed ASN.1. Building @peculiar/x509's own
- * extension objects (`getExtension`) made a cold decode about twice as slow (1212 → 603 µs per
- * certificate, same output; README, Benchmarks (d)).
+ * extension objects (`getExtension`, `extensions`) made a cold decode about twice as slow (1212 → 603 µs
+ * per certificate, same output; README, Benchmarks (d)).
  */
-function readExtensions(cert: x509.X509Certificate) {
+function readExtensions(asn: AsnCertificate) {
   const sans: DecodedCertificate["sans"] = { dns: [], email: [], ip: [], uri: [], other: [] };
   let keyUsageFlags: number | undefined;
   let extendedKeyUsage: string[] = [];
   let basicConstraints: DecodedCertificate["basicConstraints"];
-  // The parsed ASN.1 the library already holds (protected field); parse again only if it ever moves.
-  const asn = (cert as unknown as { asn?: AsnCertificate }).asn ?? AsnConvert.parse(cert.rawData, AsnCertificate);
   for (const ext of asn.tbsCertificate.extensions ?? []) {
     const value = ext.extnValue.buffer;
     if (ext.extnID === id_ce_subjectAltName) {
@@ -149,14 +155,18 @@ function readExtensions(cert: x509.X509Certificate) {
   return { sans, keyUsageFlags, extendedKeyUsage, basicConstraints };
 }
 
-function decodeUncached(der: Buffer, sha256: string): DecodedCertificate {
+function decodeUncached(der: Uint8Array<ArrayBuffer>, sha256: string): DecodedCertificate {
+  // Parsed once, here, and handed to @peculiar/x509 (its public constructor from ASN.1): the extensions are
+  // then read from the same parse, without reaching into the library's protected `asn` field.
+  let asn: AsnCertificate;
   let cert: x509.X509Certificate;
   try {
-    cert = new x509.X509Certificate(new Uint8Array(der));
+    asn = AsnConvert.parse(der, AsnCertificate);
+    cert = new x509.X509Certificate(asn);
   } catch (cause) {
     throw new CertificateDecodeError("certificate content is not a valid X.509 certificate", { cause });
   }
-  const { sans, keyUsageFlags, extendedKeyUsage, basicConstraints } = readExtensions(cert);
+  const { sans, keyUsageFlags, extendedKeyUsage, basicConstraints } = readExtensions(asn);
   const sig = cert.signatureAlgorithm as { name: string; hash?: { name: string } };
   return {
     subject: decodeName(cert.subjectName),
@@ -172,13 +182,12 @@ function decodeUncached(der: Buffer, sha256: string): DecodedCertificate {
     keyUsage: keyUsageFlags === undefined ? [] : KEY_USAGE_NAMES.filter(([flag]) => (keyUsageFlags & flag) !== 0).map(([, name]) => name),
     extendedKeyUsage: extendedKeyUsage.map(u => EKU_NAMES[u] ?? u),
     basicConstraints,
-    pem: cert.toString("pem"),
+    pem: x509.PemConverter.encode(der, "CERTIFICATE"), // the DER as received (cert.rawData would re-encode the parse)
   };
 }
 
-/** Decoded certificates by SHA-256 fingerprint; bounded so a large inventory cannot grow memory without end. */
-const cache = new Map<string, DecodedCertificate>();
-const MAX_CACHED = 20_000;
+/** Decoded certificates by SHA-256 fingerprint; bounded (least recently used out first) so a large inventory cannot grow memory without end. */
+const cache = new LRUCache<string, DecodedCertificate>({ max: 20_000 });
 export const decodeStats = { hits: 0, misses: 0 };
 
 /**
@@ -186,8 +195,9 @@ export const decodeStats = { hits: 0, misses: 0 };
  * Results are cached by fingerprint: the same certificate from either backend is decoded once.
  */
 export function decodeCertificate(content: string): DecodedCertificate {
-  const der = certificateBytes(content);
-  if (der.length === 0) throw new CertificateDecodeError("certificate content is empty");
+  if (!content.trim()) throw new CertificateDecodeError("certificate content is empty");
+  const der = derBytes(content);
+  if (!der) throw new CertificateDecodeError("certificate content is neither one PEM block nor base64 DER");
   const sha256 = createHash("sha256").update(der).digest("hex");
   const hit = cache.get(sha256);
   if (hit) {
@@ -196,7 +206,6 @@ export function decodeCertificate(content: string): DecodedCertificate {
   }
   decodeStats.misses++;
   const decoded = decodeUncached(der, sha256);
-  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
   cache.set(sha256, decoded);
   return decoded;
 }

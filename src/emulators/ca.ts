@@ -1,8 +1,6 @@
-import "reflect-metadata"; // @peculiar/x509 uses tsyringe, which needs the Reflect polyfill
+import "../domain/crypto-provider.js"; // first: the Reflect polyfill and WebCrypto for @peculiar/x509
 import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 const ECDSA: EcKeyGenParams & EcdsaParams = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
 const RSA: RsaHashedKeyGenParams = {
@@ -203,7 +201,7 @@ export class EmulatorCa {
   ): Promise<IssuedCertificate> {
     const notBefore = opts.notBefore ?? new Date(Date.now() - 60_000);
     const cryptoKey = await publicKey.export(
-      publicKey.algorithm.name === "ECDSA" ? ECDSA : RSA,
+      publicKey.algorithm.name === "ECDSA" ? { ...ECDSA, namedCurve: (publicKey.algorithm as EcKeyAlgorithm).namedCurve } : RSA,
       ["verify"],
       webcrypto as unknown as Crypto,
     );

@@ -313,13 +313,3 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
     },
   });
 }
-
-/** Throwable error with an HTTP status, for route handlers. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}

@@ -1,7 +1,6 @@
 import { buildSchema, type PubSub } from "type-graphql";
 import type { GraphQLSchema } from "graphql";
 import { resolvers } from "../../resolvers/index.js";
-import { toGraphQLError } from "../errors/to-graphql-error.js";
 
 /** type-graphql wants a PubSub once there are subscriptions; ours stream from the watch hub (`subscribe`), never topics. */
 const noTopics: PubSub = {
@@ -17,14 +16,5 @@ export async function buildGatewaySchema(pubSub: PubSub = noTopics): Promise<Gra
     resolvers,
     pubSub,
     validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
-    globalMiddlewares: [
-      async (_action, next) => {
-        try {
-          return await next();
-        } catch (error) {
-          throw toGraphQLError(error);
-        }
-      },
-    ],
   });
 }

@@ -15,7 +15,7 @@ import { createContext, type GatewayContext, type GatewayServices } from "./cont
 import { maskError } from "./format-error.js";
 import { createHttpHandler, sendJson, type SideRoute } from "./http.js";
 import { createLogger, type Logger } from "./logger.js";
-import { addUpstreamObserver, configureCircuitBreakers } from "../backends/http.js";
+import { addUpstreamObserver } from "../backends/http.js";
 import { callerCredentials } from "./credentials.js";
 import { documentShapeRule, parseOptionsOf, queryLimitsOf, queryLimitsPlugin } from "./limits.js";
 import { createMetrics } from "./metrics.js";
@@ -99,7 +99,6 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     keyIndex,
     backends: createBackendRegistry(opts.upstreams, { keyIndex }),
   };
-  configureCircuitBreakers({ failureThreshold: config.breakerFailureThreshold, cooldownMs: config.breakerCooldownMs });
   const metrics = createMetrics({
     activeWatchers: () => services.watch?.activeWatchers(),
     activeSubscribers: () => services.watch?.activeSubscribers(),

@@ -4,7 +4,7 @@ import { UpstreamError } from "../upstream-error.js";
 import { parseCzertainlyError } from "./errors.js";
 import type {
   AuthorityInstanceDto, BaseAttribute, CancelPendingCertificateRequestDto, CertificateContentDto, CertificateDetailDto,
-  CertificateEventHistoryDto, CertificateResponseDto, CertificateSearchRequestDto, ClientAddEndEntityRequestDto,
+  CertificateResponseDto, CertificateSearchRequestDto, ClientAddEndEntityRequestDto,
   ClientCertificateDataResponseDto, ClientCertificateRekeyRequestDto, ClientCertificateRenewRequestDto,
   ClientCertificateRevocationDto, ClientCertificateSignRequestDto, ClientCertificateSignResponseDto,
   ClientEditEndEntityRequestDto, ClientEndEntityDto, KeyDetailDto, LegacyClientCertificateRevocationDto,
@@ -18,11 +18,11 @@ export interface CzertainlyCallOptions {
 
 const enc = encodeURIComponent;
 
-/** What each answer must look like (Core DTOs: contracts/czertainly.md §3). */
+/** What each answer must look like (Core 2.18 DTOs, as in czertainly.wire.ts). */
 const HAS_UUID: ResponseShape = { object: ["uuid"] };
 const LIST: ResponseShape = { arrayOf: "object" };
 
-/** Thin typed client over CZERTAINLY Core (paths: shared/contracts/czertainly.md §1–2), base URL ending in /api. */
+/** Thin typed client over CZERTAINLY Core 2.18 (v1/v2 REST paths of OmniTrustILM/interfaces@2.18.0), base URL ending in /api. */
 export class CzertainlyClient {
   constructor(
     private readonly target: UpstreamTarget,
@@ -80,11 +80,6 @@ export class CzertainlyClient {
     return this.read("getCertificatesContent", "/v1/certificates/content", opts, { method: "POST", body: uuids, expect: LIST });
   }
 
-  /** `GET /v1/certificates/{uuid}/history`. */
-  getCertificateHistory(uuid: string, opts?: CzertainlyCallOptions): Promise<CertificateEventHistoryDto[]> {
-    return this.read("getCertificateHistory", `/v1/certificates/${enc(uuid)}/history`, opts, { expect: LIST });
-  }
-
   /** `GET /v1/keys/{uuid}`; null when unknown. */
   getKey(uuid: string, opts?: CzertainlyCallOptions): Promise<KeyDetailDto | null> {
     return this.orNull(this.read("getKey", `/v1/keys/${enc(uuid)}`, opts, { expect: HAS_UUID }));
@@ -93,11 +88,6 @@ export class CzertainlyClient {
   /** `GET /v1/raProfiles` (not paginated). */
   listRaProfiles(opts?: CzertainlyCallOptions): Promise<RaProfileDto[]> {
     return this.read("listRaProfiles", "/v1/raProfiles", opts, { expect: LIST });
-  }
-
-  /** `GET /v1/raProfiles/{uuid}`; null when unknown. */
-  getRaProfile(raProfileUuid: string, opts?: CzertainlyCallOptions): Promise<RaProfileDto | null> {
-    return this.orNull(this.read("getRaProfile", `/v1/raProfiles/${enc(raProfileUuid)}`, opts, { expect: HAS_UUID }));
   }
 
   /** `GET /v1/authorities` (not paginated). */

@@ -1,5 +1,5 @@
 /**
- * CZERTAINLY Core 2.18 wire types: the contract (seed 000_826e81b54744df8c + ../shared/contracts/czertainly.md §3).
+ * CZERTAINLY Core 2.18 wire types (the DTOs of OmniTrustILM/interfaces@2.18.0).
  * Core drops null fields; dates are ISO strings.
  */
 

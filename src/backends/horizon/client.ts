@@ -8,7 +8,7 @@ import type {
 
 /** Per-call options: forwarded X-API-ID / X-API-KEY of the caller. */
 
-/** What each answer must look like (seed 002 and contracts/horizon.md). */
+/** What each answer must look like (Horizon's request and certificate objects, as in horizon.wire.ts). */
 const REQUEST: ResponseShape = { object: ["_id", "status"] };
 const CERTIFICATE_WITH_PERMISSIONS: ResponseShape = { object: ["certificate"] };
 const RESULTS: ResponseShape = { objectWithArray: "results" };
@@ -44,7 +44,7 @@ export const parseHorizonError: ErrorBodyParser = (status, body) => {
   return { backendCode, messages, kind: kindFor(status, backendCode) };
 };
 
-/** Thin typed client over Horizon's REST API (paths: shared/contracts/horizon.md §3). */
+/** Thin typed client over Horizon's REST API (paths: src/emulators/horizon/README.md lists the ones used). */
 export class HorizonClient {
   constructor(private readonly target: UpstreamTarget, private readonly identity: Record<string, string> = {}) {}
 
@@ -140,7 +140,7 @@ export interface HorizonClientOptions {
   readRetries?: number;
   apiId?: string;
   apiKey?: string;
-  /** This client's circuit breaker (default: one made on first use with the process defaults). */
+  /** This client's circuit breaker (default: one made on first use with the default options). */
   breaker?: CircuitBreaker;
 }
 

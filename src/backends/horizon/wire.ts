@@ -1,5 +1,5 @@
 /**
- * EVERTRUST Horizon wire types, named as the seed (002) and shared/contracts/horizon.md name them.
+ * EVERTRUST Horizon wire types, named as Horizon's REST API reference ("Submit a request" and the certificate/request objects) names them.
  * Optional fields are the ones newer/older Horizon versions may omit.
  */
 

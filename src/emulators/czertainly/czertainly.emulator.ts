@@ -64,12 +64,12 @@ async function clientIdentity(ca: EmulatorCa, cn: string): Promise<ClientIdentit
   };
 }
 
-/** Core's CertificateAuth: URL-decode, strip the PEM armor, base64-decode, SHA-256 thumbprint. */
+/** Core's CertificateAuth: URL-decode, PEM- (or base64-) decode, SHA-256 thumbprint. */
 function headerThumbprint(value: string): string | undefined {
   try {
-    const b64 = decodeURIComponent(value).replace(/-----(BEGIN|END) CERTIFICATE-----/g, "").replace(/\s+/g, "");
-    const der = Buffer.from(b64, "base64");
-    return der.length ? createHash("sha256").update(der).digest("hex") : undefined;
+    const text = decodeURIComponent(value).trim();
+    const der = x509.PemConverter.isPem(text) ? x509.PemConverter.decodeFirst(text) : Buffer.from(text, "base64");
+    return der.byteLength ? createHash("sha256").update(new Uint8Array(der)).digest("hex") : undefined;
   } catch {
     return undefined;
   }
@@ -83,7 +83,7 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 /** Reads a reader may do: every GET, and the two search-like POSTs. */
 const isRead = (method: string, path: string) => method === "GET" || (method === "POST" && /^\/api\/v1\/certificates(\/content)?\/?$/.test(path));
 
-/** Starts the CZERTAINLY Core emulator (paths: README.md next to this file; contract: shared/contracts/czertainly.md). */
+/** Starts the CZERTAINLY Core emulator (paths and behaviour: README.md next to this file). */
 export async function startCzertainlyEmulator(opts: CzertainlyEmulatorOptions = {}): Promise<CzertainlyEmulator> {
   const stored = opts.dataFile ? readDataFile(opts.dataFile) : undefined;
   const ca = stored ? await EmulatorCa.restore(stored.ca) : await EmulatorCa.create("CZERTAINLY Emulator");

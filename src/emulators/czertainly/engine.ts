@@ -27,7 +27,7 @@ const asBody = (body: unknown): Body => {
 const b64 = (buf: ArrayBuffer) => Buffer.from(buf).toString("base64");
 
 /**
- * Core's v2 client operations and their state machine (contracts/czertainly.md §5), over in-memory state.
+ * Core's v2 client operations and their state machine (ClientOperationServiceImpl in OmniTrustILM/core@2.18.0), over in-memory state.
  * Each HTTP call runs the queued connector step before answering, so the caller's next read sees its outcome.
  */
 export class CoreEngine {

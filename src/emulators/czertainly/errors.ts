@@ -1,6 +1,6 @@
 import type { Reply } from "../http-kit.js";
 
-/** An error answered the way Core's ExceptionHandlingAdvice does (contracts/czertainly.md §4.2). */
+/** An error answered the way Core's ExceptionHandlingAdvice (OmniTrustILM/core@2.18.0) does. */
 export class CoreError extends Error {
   constructor(
     readonly status: number,

@@ -37,7 +37,7 @@ export class LegacyOperations {
   profile(name: string): EmulatedRaProfile {
     const p = [...this.state.raProfiles.values()].find(x => x.name === name && x.enabled);
     if (!p) throw notFound("RaProfile", name);
-    // Core would call a v1 connector that the authority does not have (inferred: contracts/czertainly.md §1.2).
+    // Core would call a v1 connector that the authority does not have (inferred).
     if (!this.state.authorities.get(p.authorityUuid)?.legacy) throw new CoreError(404, { message: "V1 implementation not found on the connector of this RA profile" });
     return p;
   }

@@ -1,7 +1,8 @@
 import { createHash, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
-import forge from "node-forge";
-import { type EmulatorCa, generateKeyPair, parseCertificate, readSans, type SubjectAltNames } from "../ca.js";
+import * as asn1js from "asn1js";
+import * as pkijs from "pkijs";
+import { type EmulatorCa, parseCertificate, readSans, type SubjectAltNames } from "../ca.js";
 import type { HzCertificate, HzIndexedDnElement, HzSanElement, HzSanType } from "../../backends/horizon/wire.js";
 import { bad } from "./problems.js";
 
@@ -89,34 +90,66 @@ export function toWireCertificate(id: string, pem: string, extra: Partial<HzCert
 
 export interface CentralizedResult { pem: string; privateKeyPem: string }
 
-/** Server-side key generation (RSA-2048: node-forge's PKCS#12 writer only handles RSA keys). */
-export async function issueCentralized(ca: EmulatorCa, subject: string, sans: SubjectAltNames, validityDays: number, notBefore: Date): Promise<CentralizedResult> {
-  const keys = await generateKeyPair("RSA");
-  const spki = await webcrypto.subtle.exportKey("spki", keys.publicKey);
-  const issued = await ca.signPublicKey(new x509.PublicKey(spki), subject, sans, { validityDays, notBefore });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
-  const privateKeyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/(.{64})/g, "$1\n")}\n-----END PRIVATE KEY-----\n`;
-  return { pem: issued.pem, privateKeyPem };
+/** Key types the emulator can generate for a centralized enrollment (Horizon names) → WebCrypto parameters. */
+const KEY_GEN: Record<string, RsaHashedKeyGenParams | EcKeyGenParams> = {
+  "rsa-2048": { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+  "rsa-3072": { name: "RSASSA-PKCS1-v1_5", modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+  "rsa-4096": { name: "RSASSA-PKCS1-v1_5", modulusLength: 4096, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+  "ec-secp256r1": { name: "ECDSA", namedCurve: "P-256" },
+  "ec-secp384r1": { name: "ECDSA", namedCurve: "P-384" },
+  "ec-secp521r1": { name: "ECDSA", namedCurve: "P-521" },
+};
+
+/** Whether the emulator can generate this key type server-side. */
+export function canGenerate(keyType: string): boolean {
+  return Object.hasOwn(KEY_GEN, keyType);
 }
 
+/** Server-side key generation (any type of `KEY_GEN`: RSA or EC), then a certificate for its public key. */
+export async function issueCentralized(ca: EmulatorCa, subject: string, sans: SubjectAltNames, validityDays: number, notBefore: Date, keyType: string): Promise<CentralizedResult> {
+  const params = KEY_GEN[keyType];
+  if (!params) throw new Error(`cannot generate ${keyType}`);
+  const keys = (await webcrypto.subtle.generateKey(params, true, ["sign", "verify"])) as CryptoKeyPair;
+  const spki = await webcrypto.subtle.exportKey("spki", keys.publicKey);
+  const issued = await ca.signPublicKey(new x509.PublicKey(spki), subject, sans, { validityDays, notBefore });
+  const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
+  return { pem: issued.pem, privateKeyPem: x509.PemConverter.encode(pkcs8, "PRIVATE KEY") };
+}
+
+const PBE = { contentEncryptionAlgorithm: { name: "AES-CBC", length: 256 } as pkijs.ContentEncryptionAesCbcParams, hmacHashAlgorithm: "SHA-256", iterationCount: 2048 };
+
 /**
- * base64 PKCS#12 (3DES, as most readers accept) holding the key and its certificate.
- * forge re-encodes certificates it parses (adding NULL params to ECDSA algorithm ids, which breaks the
- * issuer's signature), so the original DER is handed to it through a temporary certificateToAsn1 hook.
+ * base64 PKCS#12 holding the key (shrouded) and its certificate, as OpenSSL 3 writes one by default:
+ * PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), a SHA-256 MAC, 2048 iterations. Any key type (pkijs).
+ * The certificate goes in as its original DER, never re-encoded, so the issuer's signature still verifies.
  */
-export function buildPkcs12(privateKeyPem: string, certPem: string, password: string): string {
-  const key = forge.pki.privateKeyFromPem(privateKeyPem);
-  const original = forge.asn1.fromDer(Buffer.from(parseCertificate(certPem).rawData).toString("binary"));
-  const marker = {} as forge.pki.Certificate;
-  const pki = forge.pki as unknown as { certificateToAsn1(c: forge.pki.Certificate): forge.asn1.Asn1 };
-  const toAsn1 = pki.certificateToAsn1;
-  pki.certificateToAsn1 = c => (c === marker ? original : toAsn1(c));
-  try {
-    const asn1 = forge.pkcs12.toPkcs12Asn1(key, [marker], password, { algorithm: "3des", friendlyName: "horizon" });
-    return Buffer.from(forge.asn1.toDer(asn1).getBytes(), "binary").toString("base64");
-  } finally {
-    pki.certificateToAsn1 = toAsn1;
-  }
+export async function buildPkcs12(privateKeyPem: string, certPem: string, password: string): Promise<string> {
+  const pwd = new TextEncoder().encode(password).buffer as ArrayBuffer;
+  const certDer = parseCertificate(certPem).rawData;
+  const localKeyId = new Uint8Array(createHash("sha1").update(Buffer.from(certDer)).digest());
+  const attributes = () => [
+    new pkijs.Attribute({ type: "1.2.840.113549.1.9.20", values: [new asn1js.BmpString({ value: "horizon" })] }), // friendlyName
+    new pkijs.Attribute({ type: "1.2.840.113549.1.9.21", values: [new asn1js.OctetString({ valueHex: localKeyId })] }), // localKeyId
+  ];
+  const keyBag = new pkijs.PKCS8ShroudedKeyBag({ parsedValue: pkijs.PrivateKeyInfo.fromBER(x509.PemConverter.decodeFirst(privateKeyPem)) });
+  await keyBag.makeInternalValues({ password: pwd, ...PBE });
+  const pfx = new pkijs.PFX({
+    parsedValue: {
+      integrityMode: 0, // password-based integrity (MAC)
+      authenticatedSafe: new pkijs.AuthenticatedSafe({
+        parsedValue: {
+          safeContents: [
+            // the certificate in an encrypted SafeContents, the key in a plain one (it is shrouded itself): OpenSSL's layout
+            { privacyMode: 1, value: new pkijs.SafeContents({ safeBags: [new pkijs.SafeBag({ bagId: "1.2.840.113549.1.12.10.1.3", bagValue: new pkijs.CertBag({ parsedValue: pkijs.Certificate.fromBER(certDer) }), bagAttributes: attributes() })] }) },
+            { privacyMode: 0, value: new pkijs.SafeContents({ safeBags: [new pkijs.SafeBag({ bagId: "1.2.840.113549.1.12.10.1.2", bagValue: keyBag, bagAttributes: attributes() })] }) },
+          ],
+        },
+      }),
+    },
+  });
+  await pfx.parsedValue!.authenticatedSafe!.makeInternalValues({ safeContents: [{ password: pwd, ...PBE }, {}] });
+  await pfx.makeInternalValues({ password: pwd, iterations: PBE.iterationCount, pbkdf2HashAlgorithm: { name: "SHA-256" }, hmacHashAlgorithm: "SHA-256" });
+  return Buffer.from(pfx.toSchema().toBER(false)).toString("base64");
 }
 
 export function randomPassword(): string {

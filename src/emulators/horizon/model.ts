@@ -11,7 +11,7 @@ export interface HorizonProfile {
   approval: boolean;
   centralized: boolean;
   decentralized: boolean;
-  /** Key types a centralized enrollment may ask for (the emulator generates RSA-2048 only: node-forge PKCS#12). */
+  /** Key types a centralized enrollment may ask for (the emulator can generate rsa-2048/3072/4096 and ec-secp256r1/384r1/521r1). */
   authorizedKeyTypes: string[];
   p12passwordMode: "manual" | "random";
   escrow: boolean;
@@ -44,7 +44,7 @@ export const DAY_MS = 86_400_000;
 export function profile(name: string, module: HorizonProfile["module"], over: Partial<HorizonProfile> = {}): HorizonProfile {
   return {
     name, module, enabled: true, approval: false, centralized: true, decentralized: true,
-    authorizedKeyTypes: ["rsa-2048"], p12passwordMode: "random", escrow: true, renewalEnabled: true,
+    authorizedKeyTypes: ["rsa-2048", "ec-secp256r1"], p12passwordMode: "random", escrow: true, renewalEnabled: true,
     renewalPeriodDays: 3650, dnWhitelist: false, requestTtlMs: 7 * DAY_MS, validityDays: 365, ...over,
   };
 }

@@ -3,7 +3,7 @@ import { parseCsr, readSans } from "../ca.js";
 import type {
   HzRequest, HzSecretString, HzWebRaEnrollSubmit, HzWebRaRecoverSubmit, HzWebRaRenewSubmit,
 } from "../../backends/horizon/wire.js";
-import { buildPkcs12, holderIdOf, issueCentralized, randomPassword, sansFromTemplate, subjectFromTemplate, toWireCertificate } from "./certs.js";
+import { buildPkcs12, canGenerate, holderIdOf, issueCentralized, keyTypeOf, randomPassword, sansFromTemplate, subjectFromTemplate, toWireCertificate } from "./certs.js";
 import { applyEditable, checkEditable, findTarget, getProfile, type OpCtx, type Prepared } from "./context.js";
 import { type HorizonProfile, newId, type StoredCertificate } from "./model.js";
 import { bad } from "./problems.js";
@@ -27,16 +27,17 @@ function store(ctx: OpCtx, pem: string, p: HorizonProfile, privateKeyPem?: strin
   return stored;
 }
 
-async function issue(ctx: OpCtx, p: HorizonProfile, subject: string, sans: ReturnType<typeof readSans>, csr: x509.Pkcs10CertificateRequest | undefined, password: string | undefined): Promise<{ cert: StoredCertificate; secrets: Partial<HzRequest> }> {
+/** A CSR is signed as it is; without one, a key of `keyType` is generated and handed back in a PKCS#12. */
+async function issue(ctx: OpCtx, p: HorizonProfile, subject: string, sans: ReturnType<typeof readSans>, csr: x509.Pkcs10CertificateRequest | undefined, password: string | undefined, keyType: string): Promise<{ cert: StoredCertificate; secrets: Partial<HzRequest> }> {
   const notBefore = new Date(ctx.now() - 60_000);
   if (csr) {
     const issued = await ctx.ca.signCsr(csr, { subject, sans, validityDays: p.validityDays, notBefore });
     return { cert: store(ctx, issued.pem, p), secrets: {} };
   }
-  const made = await issueCentralized(ctx.ca, subject, sans, p.validityDays, notBefore);
+  const made = await issueCentralized(ctx.ca, subject, sans, p.validityDays, notBefore, keyType);
   const cert = store(ctx, made.pem, p, made.privateKeyPem);
   const pass = password ?? randomPassword();
-  return { cert, secrets: { pkcs12: { value: buildPkcs12(made.privateKeyPem, made.pem, pass) }, password: { value: pass } } };
+  return { cert, secrets: { pkcs12: { value: await buildPkcs12(made.privateKeyPem, made.pem, pass) }, password: { value: pass } } };
 }
 
 /** webra/enroll: decentralized (CSR) or centralized (server key → PKCS#12). */
@@ -47,6 +48,7 @@ export function prepareEnroll(ctx: OpCtx, body: HzWebRaEnrollSubmit): Prepared {
   if (!t || typeof t !== "object") throw bad("WEBRA-ENROLL-012", "Invalid Web Registration Authority Enroll Request", "template is required");
   let csr: x509.Pkcs10CertificateRequest | undefined;
   let password: string | undefined;
+  const keyType = t.keyType ?? "rsa-2048";
   if (t.csr) {
     if (!p.decentralized) throw bad("WEBRA-ENROLL-001", "Invalid enrollment mode", `profile ${p.name} does not allow decentralized enrollment`);
     try {
@@ -56,8 +58,7 @@ export function prepareEnroll(ctx: OpCtx, body: HzWebRaEnrollSubmit): Prepared {
     }
   } else {
     if (!p.centralized) throw bad("WEBRA-ENROLL-001", "Invalid enrollment mode", `profile ${p.name} does not allow centralized enrollment`);
-    const keyType = t.keyType ?? "rsa-2048";
-    if (!p.authorizedKeyTypes.includes(keyType)) throw bad("WEBRA-ENROLL-002", "Invalid key type", `${keyType} not in ${p.authorizedKeyTypes.join(", ")}`);
+    if (!p.authorizedKeyTypes.includes(keyType) || !canGenerate(keyType)) throw bad("WEBRA-ENROLL-002", "Invalid key type", `${keyType} not in ${p.authorizedKeyTypes.join(", ")}`);
     if (!t.subject?.length) throw bad("WEBRA-ENROLL-004", "Invalid subject parameter(s)", "subject is required in centralized mode");
     password = p12Password(p, body.password, "WEBRA-ENROLL-012");
   }
@@ -70,7 +71,7 @@ export function prepareEnroll(ctx: OpCtx, body: HzWebRaEnrollSubmit): Prepared {
     profile: p.name, dn, holderId,
     async run() {
       if (csr && !(await csr.verify())) throw bad("WEBRA-ENROLL-003", "Invalid certificate request", "CSR signature does not verify");
-      const { cert, secrets } = await issue(ctx, p, subject, sans, csr, password);
+      const { cert, secrets } = await issue(ctx, p, subject, sans, csr, password, keyType);
       applyEditable(cert, t);
       return { certificate: cert.wire, certificateId: cert.wire._id, ...secrets };
     },
@@ -98,11 +99,13 @@ export function prepareRenew(ctx: OpCtx, body: HzWebRaRenewSubmit): Prepared {
     password = p12Password(p, body.password, "WEBRA-RENEW-001");
   }
   const oldCert = new x509.X509Certificate(old.wire.certificate);
+  // A generated key for a renewal has the old certificate's key type (RSA-2048 if the emulator cannot make that one).
+  const keyType = canGenerate(keyTypeOf(oldCert)) ? keyTypeOf(oldCert) : "rsa-2048";
   return {
     profile: p.name, dn: old.wire.dn, holderId: old.wire.holderId, certificateId: old.wire._id,
     async run() {
       if (csr && !(await csr.verify())) throw bad("WEBRA-RENEW-001", "Invalid request", "CSR signature does not verify");
-      const { cert, secrets } = await issue(ctx, p, oldCert.subject, readSans(oldCert), csr, password);
+      const { cert, secrets } = await issue(ctx, p, oldCert.subject, readSans(oldCert), csr, password, keyType);
       const w = cert.wire;
       Object.assign(w, { owner: old.wire.owner, team: old.wire.team, contactEmail: old.wire.contactEmail, labels: old.wire.labels });
       w.metadata.push({ key: "previous_certificate_id", value: old.wire._id });
@@ -122,7 +125,7 @@ export function prepareRecover(ctx: OpCtx, body: HzWebRaRecoverSubmit): Prepared
     profile: c.wire.profile ?? "", dn: c.wire.dn, holderId: c.wire.holderId, certificateId: c.wire._id,
     async run() {
       const pass = password ?? randomPassword();
-      return { certificate: c.wire, pkcs12: { value: buildPkcs12(c.privateKeyPem!, c.wire.certificate, pass) }, password: { value: pass } };
+      return { certificate: c.wire, pkcs12: { value: await buildPkcs12(c.privateKeyPem!, c.wire.certificate, pass) }, password: { value: pass } };
     },
   };
 }

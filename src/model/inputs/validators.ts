@@ -1,27 +1,9 @@
 import { registerDecorator, type ValidationOptions } from "class-validator";
-import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+import { derBytes } from "../../domain/x509.js";
 
 const MAX_PEM_LENGTH = 64 * 1024;
 
-const ONE_PEM_BLOCK = /^-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----$/;
-
-/** Bytes of one PEM block or of base64 DER; undefined for anything else (several blocks, text around, bad base64). */
-function bytesOf(input: string): Uint8Array<ArrayBuffer> | undefined {
-  const trimmed = input.trim();
-  let body = trimmed;
-  if (trimmed.startsWith("-----BEGIN")) {
-    const block = ONE_PEM_BLOCK.exec(trimmed);
-    if (!block) return undefined;
-    body = block[2]!;
-  }
-  const compact = body.replace(/\s+/g, "");
-  if (!compact || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return undefined;
-  const buf = Buffer.from(compact, "base64");
-  return new Uint8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
-}
 
 /** Whether the bytes are exactly one DER SEQUENCE (parsers accept trailing bytes, which would then reach a backend). */
 function isSingleDerSequence(bytes: Uint8Array): boolean {
@@ -38,7 +20,7 @@ function isSingleDerSequence(bytes: Uint8Array): boolean {
 /** Parses a PKCS#10 request from PEM or base64 DER; undefined when it is not one. */
 export function parseCsrInput(input: string): x509.Pkcs10CertificateRequest | undefined {
   if (typeof input !== "string" || input.length > MAX_PEM_LENGTH) return undefined;
-  const bytes = bytesOf(input);
+  const bytes = derBytes(input);
   if (!bytes || !isSingleDerSequence(bytes)) return undefined;
   try {
     return new x509.Pkcs10CertificateRequest(bytes);
@@ -50,7 +32,7 @@ export function parseCsrInput(input: string): x509.Pkcs10CertificateRequest | un
 /** Parses a certificate from PEM or base64 DER; undefined when it is not one. */
 export function parseCertificateInput(input: string): x509.X509Certificate | undefined {
   if (typeof input !== "string" || input.length > MAX_PEM_LENGTH) return undefined;
-  const bytes = bytesOf(input);
+  const bytes = derBytes(input);
   if (!bytes || !isSingleDerSequence(bytes)) return undefined;
   try {
     return new x509.X509Certificate(bytes);
@@ -98,7 +80,7 @@ export function IsCertificateContent(options?: ValidationOptions) {
 
 /** Base64 DER of the input (the form both backends store). */
 export function toBase64Der(input: string): string {
-  return Buffer.from(bytesOf(input) ?? new Uint8Array()).toString("base64");
+  return Buffer.from(derBytes(input) ?? new Uint8Array()).toString("base64");
 }
 
 /** PEM of a CSR input (Horizon templates take PEM). */

@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
+import { createHash, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
-import forge from "node-forge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSans } from "../../../src/emulators/ca.js";
 import { startHorizonEmulator, type HorizonEmulator } from "../../../src/emulators/horizon/horizon.emulator.js";
 import type { HorizonClient } from "../../../src/backends/horizon/client.js";
+import { openPkcs12 } from "../../support/pkcs12.js";
 import { clientsFor, csrPem } from "./horizon-support.js";
 
 let hz: HorizonEmulator;
@@ -61,27 +61,52 @@ describe("Horizon emulator: webra enroll", () => {
     expect(r.status).toBe("completed");
     const password = r.password!.value!;
     expect(password.length).toBeGreaterThan(8);
-    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(Buffer.from(r.pkcs12!.value!, "base64").toString("binary")), password);
-    const key = p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!]![0]!.key as forge.pki.rsa.PrivateKey;
-    // forge cannot hash ECDSA signatures, so it leaves the certificate as raw ASN.1.
-    const certBag = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!]![0]!;
-    const certDer = Buffer.from(forge.asn1.toDer(certBag.asn1!).getBytes(), "binary");
-    const cert = new x509.X509Certificate(certDer);
+    const p12 = await openPkcs12(r.pkcs12!.value!, password);
+    const cert = p12.certificate;
     expect(cert.toString("pem").trim()).toBe(r.certificate!.certificate.trim());
-    const keySpki = forge.asn1.toDer(forge.pki.publicKeyToAsn1(forge.pki.setRsaPublicKey(key.n, key.e))).getBytes();
-    expect(Buffer.from(keySpki, "binary").equals(Buffer.from(cert.publicKey.rawData))).toBe(true);
+    expect(p12.publicKeySpki.equals(Buffer.from(cert.publicKey.rawData))).toBe(true);
     expect(r.certificate!.keyType).toBe("rsa-2048");
     expect(r.certificate!.escrowed).toBe(true);
     await verifiesAgainstCa(r.certificate!.certificate);
     // A wrong password does not open it.
-    expect(() => forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(Buffer.from(r.pkcs12!.value!, "base64").toString("binary")), "wrong")).toThrow();
+    await expect(openPkcs12(r.pkcs12!.value!, "wrong")).rejects.toThrow(/openssl pkcs12 failed/);
   });
 
   it("centralized enroll in manual password mode uses the given password", async () => {
     const r = await c.admin.submit({ module: "webra", workflow: "enroll", profile: "central-profile", password: { value: "S3cret!pass" }, template: { subject: [{ element: "cn.1", value: "manual.test" }] } });
     expect(r.password?.value).toBe("S3cret!pass");
-    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(Buffer.from(r.pkcs12!.value!, "base64").toString("binary")), "S3cret!pass");
-    expect(p12.safeContents.length).toBeGreaterThan(0);
+    const p12 = await openPkcs12(r.pkcs12!.value!, "S3cret!pass");
+    expect(p12.certificate.toString("pem").trim()).toBe(r.certificate!.certificate.trim());
+  });
+
+  it.each([
+    ["ec-secp256r1", "ECDSA", "P-256"],
+    ["rsa-2048", "RSASSA-PKCS1-v1_5", undefined],
+  ])("centralized enroll with keyType %s generates that key and a PKCS#12 OpenSSL opens", async (keyType, algorithm, curve) => {
+    const r = await c.admin.submit({ module: "webra", workflow: "enroll", profile: "auto-profile", template: { keyType, subject: [{ element: "cn.1", value: `${keyType}.test` }] } });
+    expect(r.status).toBe("completed");
+    expect(r.certificate!.keyType).toBe(keyType);
+    const p12 = await openPkcs12(r.pkcs12!.value!, r.password!.value!);
+    expect(p12.certificate.toString("pem").trim()).toBe(r.certificate!.certificate.trim());
+    expect(p12.publicKeySpki.equals(Buffer.from(p12.certificate.publicKey.rawData))).toBe(true);
+    const alg = p12.certificate.publicKey.algorithm as EcKeyAlgorithm;
+    expect([alg.name, alg.namedCurve]).toEqual([algorithm, curve]);
+    // The key is usable: it signs, and the certificate's public key verifies the signature.
+    const data = Buffer.from("proof of possession");
+    const sign = alg.name === "ECDSA" ? { name: "ECDSA", namedCurve: curve!, hash: "SHA-256" } : { name: alg.name, hash: "SHA-256" };
+    const priv = await webcrypto.subtle.importKey("pkcs8", p12.privateKeyPkcs8, sign, false, ["sign"]);
+    const sig = await webcrypto.subtle.sign(sign, priv, data);
+    expect(await p12.certificate.publicKey.export(sign, ["verify"], webcrypto as unknown as Crypto).then(k => webcrypto.subtle.verify(sign, k, sig, data))).toBe(true);
+    await verifiesAgainstCa(r.certificate!.certificate);
+  });
+
+  it("a centralized renewal keeps the key type of the certificate it renews", async () => {
+    const first = await c.admin.submit({ module: "webra", workflow: "enroll", profile: "auto-profile", template: { keyType: "ec-secp256r1", subject: [{ element: "cn.1", value: "renew-ec.test" }] } });
+    const renewed = await c.admin.submit({ module: "webra", workflow: "renew", certificateId: first.certificate!._id });
+    expect(renewed.status).toBe("completed");
+    expect(renewed.certificate!.keyType).toBe("ec-secp256r1");
+    const p12 = await openPkcs12(renewed.pkcs12!.value!, renewed.password!.value!);
+    expect(p12.publicKeySpki.equals(Buffer.from(p12.certificate.publicKey.rawData))).toBe(true);
   });
 
   it("dryRun validates without storing anything", async () => {

@@ -3,7 +3,7 @@ import { startTestStack, type TestStack } from "../../support/stack.js";
 
 /**
  * Upstream call counts, read from the emulators' request logs. CZERTAINLY has no many-at-once
- * detail or key lookup (see ../shared/contracts/README.md): those are deduplicated and fanned out.
+ * detail or key lookup: those are deduplicated and fanned out.
  */
 describe("batched upstream lookups", () => {
   let stack: TestStack;

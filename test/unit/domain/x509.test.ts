@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { EmulatorCa } from "../../../src/emulators/ca.js";
-import { CertificateDecodeError, clearDecodeCache, decodeCertificate, decodeStats } from "../../../src/domain/x509.js";
+import { CertificateDecodeError, clearDecodeCache, decodeCertificate, decodeStats, derBytes } from "../../../src/domain/x509.js";
 import { makeCsr } from "../../support/csr.js";
 
 describe("decodeCertificate", () => {
@@ -50,6 +50,31 @@ describe("decodeCertificate", () => {
   it("throws CertificateDecodeError on content that is not a certificate", () => {
     expect(() => decodeCertificate("bm90IGEgY2VydGlmaWNhdGU=")).toThrow(CertificateDecodeError);
     expect(() => decodeCertificate("")).toThrow(CertificateDecodeError);
+  });
+});
+
+describe("derBytes (the one PEM/DER reader)", () => {
+  it("reads exactly one PEM block or base64 DER, and nothing else", async () => {
+    const ca = await EmulatorCa.create("Pem");
+    const { csr } = await makeCsr("pem.example");
+    const issued = await ca.signCsr(csr);
+    const der = Buffer.from(issued.base64, "base64");
+    expect(Buffer.from(derBytes(issued.pem)!).equals(der)).toBe(true);
+    expect(Buffer.from(derBytes(`\n  ${issued.pem.replace(/\n/g, "\r\n")}  \n`)!).equals(der)).toBe(true);
+    expect(Buffer.from(derBytes(issued.base64)!).equals(der)).toBe(true);
+    expect(Buffer.from(derBytes(issued.base64.replace(/(.{64})/g, "$1\n"))!).equals(der)).toBe(true);
+    const chain = `${issued.pem.trim()}\n${ca.issuing.toString("pem")}`;
+    for (const bad of [
+      chain, // two blocks
+      `text before\n${issued.pem}`,
+      `${issued.pem.trim()}\ntext after`,
+      issued.pem.replace("-----END CERTIFICATE-----", "-----END CERTIFICATE REQUEST-----"),
+      "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----",
+      "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----",
+      "not base64: at all",
+      "",
+    ]) expect(derBytes(bad), JSON.stringify(bad.slice(0, 60))).toBeUndefined();
+    expect(() => decodeCertificate(chain)).toThrow(CertificateDecodeError);
   });
 });
 

@@ -83,4 +83,49 @@ describe("IdempotencyStore", () => {
     await store.run(scope(undefined), async () => ++runs, x => x);
     expect(runs).toBe(2);
   });
+
+  it("never evicts a call that is still running, however many others complete meanwhile", async () => {
+    const store = new IdempotencyStore(60_000, 2);
+    const releases: ((v: string) => void)[] = [];
+    let slowRuns = 0;
+    const slow = () => {
+      slowRuns++;
+      return new Promise<string>(r => releases.push(r));
+    };
+    const first = store.run(scope("slow"), slow, x => `replayed ${x}`);
+    for (const key of ["b", "c", "d", "e"]) await store.run(scope(key), async () => key, x => x);
+    expect(store.size).toEqual({ done: 2, running: 1 });
+    // A retry while the first call runs joins it instead of issuing a second time.
+    const retry = store.run(scope("slow"), slow, x => `replayed ${x}`);
+    for (const release of releases) release("issued");
+    expect(await first).toBe("issued");
+    expect(await retry).toBe("replayed issued");
+    expect(slowRuns).toBe(1);
+    expect(await store.run(scope("slow"), slow, x => `replayed ${x}`)).toBe("replayed issued");
+    expect(slowRuns).toBe(1);
+  });
+
+  it("keeps at most maxEntries completed results, least recently used out first, each for ttlMs from its start", async () => {
+    let now = 1_000;
+    const store = new IdempotencyStore(10_000, 2, () => now);
+    let runs = 0;
+    const action = async () => ++runs;
+    await store.run(scope("k1"), action, x => -x);
+    await store.run(scope("k2"), action, x => -x);
+    expect(await store.run(scope("k1"), action, x => -x)).toBe(-1); // k1 used: k2 is now the least recent
+    await store.run(scope("k3"), action, x => -x);
+    expect(store.size).toEqual({ done: 2, running: 0 });
+    expect(await store.run(scope("k2"), action, x => -x)).toBe(4); // evicted: runs again
+    now += 10_001;
+    expect(await store.run(scope("k1"), action, x => -x)).toBe(5); // expired: runs again
+    // The TTL counts from the start of the call, not its end.
+    let done!: (v: number) => void;
+    const slow = store.run(scope("k9"), () => new Promise<number>(r => (done = r)), x => -x);
+    now += 6_000;
+    done(99);
+    await slow;
+    expect(await store.run(scope("k9"), action, x => -x)).toBe(-99);
+    now += 4_001;
+    expect(await store.run(scope("k9"), action, x => -x)).toBe(6);
+  });
 });
