@@ -240,3 +240,13 @@ function errorFromResponse(
     retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
   });
 }
+
+/** Readiness: the backend answers at all (a 401/403 to a caller without service identity still proves it is up). */
+export async function answers(probe: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await probe();
+    return true;
+  } catch (error) {
+    return error instanceof UpstreamError && (error.kind === "unauthorized" || error.kind === "forbidden");
+  }
+}

@@ -1,5 +1,5 @@
 import type { CircuitBreaker } from "../circuit-breaker.js";
-import { callJson, createDispatcher, type CallOptions, type ResponseShape, type UpstreamTarget } from "../http.js";
+import { answers, callJson, createDispatcher, type CallOptions, type ResponseShape, type UpstreamTarget } from "../http.js";
 import { UpstreamError } from "../upstream-error.js";
 import { parseCzertainlyError } from "./errors.js";
 import type {
@@ -191,14 +191,9 @@ export class CzertainlyClient {
 
   // ---- lifecycle ----
 
-  /** Readiness: Core answers at all (401/403 without service identity still proves it is up). */
-  async ping(): Promise<boolean> {
-    try {
-      await this.call("ping", "/v1/authorities", undefined, { timeoutMs: 2_000 });
-      return true;
-    } catch (error) {
-      return error instanceof UpstreamError && (error.kind === "unauthorized" || error.kind === "forbidden");
-    }
+  /** Readiness: Core answers at all. */
+  ping(): Promise<boolean> {
+    return answers(() => this.call("ping", "/v1/authorities", undefined, { timeoutMs: 2_000 }));
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { CircuitBreaker } from "../circuit-breaker.js";
-import { callJson, createDispatcher, type ErrorBodyParser, type ResponseShape, type UpstreamTarget } from "../http.js";
+import { answers, callJson, createDispatcher, type ErrorBodyParser, type ResponseShape, type UpstreamTarget } from "../http.js";
 import { UpstreamError, type UpstreamErrorKind } from "../upstream-error.js";
 import type {
   HzCertificateSearchResult, HzCertificateWithPermissions, HzPrincipal, HzProblem, HzRequest, HzRequestAction,
@@ -113,14 +113,9 @@ export class HorizonClient {
     return callJson(this.target, "horizon.self", "/api/v1/security/principals/self", { headers: this.h(opts), idempotent: true });
   }
 
-  /** Readiness: true when Horizon answers at all (a 401 without service identity still proves it is up). */
-  async ping(): Promise<boolean> {
-    try {
-      await callJson(this.target, "horizon.ping", "/api/v1/security/principals/self", { headers: this.h(), timeoutMs: 2_000 });
-      return true;
-    } catch (error) {
-      return error instanceof UpstreamError && (error.kind === "unauthorized" || error.kind === "forbidden");
-    }
+  /** Readiness: Horizon answers at all. */
+  ping(): Promise<boolean> {
+    return answers(() => callJson(this.target, "horizon.ping", "/api/v1/security/principals/self", { headers: this.h(), timeoutMs: 2_000 }));
   }
 
   /** Closes the connection pool. */
