@@ -24,7 +24,10 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-/** Both emulators and a gateway on port 0, wired over real HTTP, as `npm start` wires them. */
+/**
+ * Both emulators and a gateway on port 0, wired over real HTTP, as `npm start` wires them.
+ * `options.now`: the gateway's clock (rate limits, /readyz cache, watch hub, circuit breakers), e.g. a `manualClock()`.
+ */
 export async function startTestStack(
   env: Record<string, string> = {},
   logStream?: NodeJS.WritableStream,
@@ -39,7 +42,7 @@ export async function startTestStack(
     config.horizon.apiId = hz.accounts.admin.apiId;
     config.horizon.apiKey = hz.accounts.admin.apiKey;
   }
-  const upstreams = createUpstreams(config, { czertainly: `${cz.url}/api`, horizon: hz.url });
+  const upstreams = createUpstreams(config, { czertainly: `${cz.url}/api`, horizon: hz.url }, { now: options.now });
   const logger = logStream ? createLogger(env.LOG_LEVEL ?? "info", logStream) : createLogger("silent");
   const gateway = await startGateway(config, { upstreams, logger, now: options.now });
   const gql = async <T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>> => {
