@@ -5,7 +5,7 @@
  * and its circuit breaker stops calling a dead backend. Assertions count requests, never time: a backend
  * "slower than the timeout" never answers at all (held), and breaker cooldowns run on a manual clock.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { manualClock } from "../../support/clock.js";
 import { makeCsr } from "../../support/csr.js";
 import { startTestStack, type TestStack } from "../../support/stack.js";
@@ -62,6 +62,8 @@ describe("faults: each kind of backend failure gives typed partial errors, then 
     hzCertId = nodes.find((n: any) => n.backend === "HORIZON").id;
     czCertId = nodes.find((n: any) => n.backend === "CZERTAINLY").id;
   });
+  // Every test starts from a clean plan and an empty request log, whichever ran before it (or only beforeAll).
+  beforeEach(() => clearFaults(stack));
   afterEach(() => clearFaults(stack));
   afterAll(() => stack.close());
 

@@ -17,6 +17,14 @@ const CERTIFICATES = 20;
 const SUBSCRIBERS = 200;
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
+/** Background polls of CZERTAINLY objects the gateway completed (`pki_graph_watch_polls_total`, both outcomes). */
+async function pollsDone(stack: TestStack): Promise<number> {
+  const text = await fetch(stack.gateway.url.replace(/\/graphql$/, "/metrics")).then(r => r.text());
+  let n = 0;
+  for (const m of text.matchAll(/^pki_graph_watch_polls_total\{backend="czertainly",outcome="\w+"\} (\d+)$/gm)) n += Number(m[1]);
+  return n;
+}
+
 describe("200 subscribers on 20 pending certificates", () => {
   const clock = manualClock();
   let stack: TestStack;
@@ -74,16 +82,21 @@ describe("200 subscribers on 20 pending certificates", () => {
     const atStart = detailReadsByUuid(stack);
     for (const uuid of uuids) expect(atStart.get(uuid)?.length ?? 0).toBe(1);
 
-    // Polling: each round moves the hub's clock past every watcher's delay, then waits (on the request log)
-    // until every certificate was polled once more. Never twice in a round: polls of one certificate are at
-    // least an interval apart on the hub's clock (a second watcher, or a poll that ignores the delay, shows here).
+    // Polling: each round moves the hub's clock past every watcher's delay, then waits until every certificate
+    // was polled once more (on the request log) and every poll was answered (the gateway's poll counter: a poll
+    // still on the wire when the clock moves again would learn its state "later" and not be due yet).
+    // Never twice in a round: polls of one certificate are at least an interval apart on the hub's clock
+    // (a second watcher, or a poll that ignores the delay, shows here).
     stack.cz.clearLog();
+    const pollsBefore = await pollsDone(stack);
     for (let round = 1; round <= 3; round++) {
       clock.advance(MAX_INTERVAL_MS);
       await until(() => uuids.every(u => (detailReadsByUuid(stack).get(u)?.length ?? 0) >= round));
+      while ((await pollsDone(stack)) - pollsBefore < round * CERTIFICATES) await sleep(20);
       const reads = detailReadsByUuid(stack);
       for (const uuid of uuids) expect(reads.get(uuid)!.length).toBe(round);
     }
+    expect((await pollsDone(stack)) - pollsBefore).toBe(3 * CERTIFICATES);
     const reads = detailReadsByUuid(stack);
     // nothing but those polls reached Core
     expect(stack.cz.requests.length).toBe([...reads.values()].reduce((n, a) => n + a.length, 0));
