@@ -9,8 +9,10 @@ export interface Upstreams {
   horizon: HorizonClient;
 }
 
-/** Builds the clients for the configured (or embedded emulator) URLs, with the service identity when configured. */
-/** `now`: the circuit breakers' clock (when a cooldown ends); default `Date.now`, a manual clock in tests. */
+/**
+ * Builds the clients for the configured (or embedded emulator) URLs, with the service identity when configured.
+ * `opts.now`: the circuit breakers' clock (when a cooldown ends); default `Date.now`, a manual clock in tests.
+ */
 export function createUpstreams(config: Config, urls: { czertainly: string; horizon: string }, opts: { now?: () => number } = {}): Upstreams {
   const cz = config.czertainly;
   const hz = config.horizon;
