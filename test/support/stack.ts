@@ -37,7 +37,9 @@ export async function startTestStack(
   const requireClientCert = env.CZERTAINLY_CREDENTIALS === "forward";
   const [cz, hz] = await Promise.all([startCzertainlyEmulator({ port: 0, requireClientCert }), startHorizonEmulator({ port: 0 })]);
   // The gateway runs on these emulators (as with EMBEDDED_EMULATORS=true), also under NODE_ENV=production.
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", CZERTAINLY_TIMEOUT_MS: "3000", HORIZON_TIMEOUT_MS: "3000", EMBEDDED_EMULATORS: "true", ...env });
+  // Generous upstream timeouts: a healthy call (a centralized enrollment generates a key in the emulator) must
+  // never time out on a loaded machine; tests about timeouts set their own and use a backend that never answers.
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", CZERTAINLY_TIMEOUT_MS: "15000", HORIZON_TIMEOUT_MS: "15000", EMBEDDED_EMULATORS: "true", ...env });
   if (config.horizon.credentials === "service") {
     config.horizon.apiId = hz.accounts.admin.apiId;
     config.horizon.apiKey = hz.accounts.admin.apiKey;

@@ -23,9 +23,10 @@ const HZ_SUBMIT = "/api/v1/requests/submit";
 const HORIZON_ONLY = { backends: ["HORIZON"] };
 
 /**
- * One retry for reads; a breaker that never opens here (it has its own suites below). The timeouts are the
- * test stack's (3 s): every healthy call must fit in them on a loaded machine, and a timeout is caused by a
- * backend that never answers (`faults.hang`), not by one that answers "late".
+ * One retry for reads; a breaker that never opens here (it has its own suites below). Short timeouts (3 s),
+ * as each timed-out attempt is waited for: the healthy calls here are light reads and simple issuances, well
+ * within them on a loaded machine, and a timeout is caused by a backend that never answers (`faults.hang`),
+ * not by one that answers "late".
  */
 const FAULT_ENV = {
   HORIZON_TIMEOUT_MS: "3000",

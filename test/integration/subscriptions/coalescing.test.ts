@@ -56,7 +56,7 @@ describe("200 subscribers on 20 pending certificates", () => {
     }
     // Three WebSocket connections and SSE streams: subscribers come from several clients.
     clients.push(wsClient(stack), wsClient(stack), wsClient(stack), sseClient(stack));
-  });
+  }, 180_000); // 21 issuances and a stack: a bound for a heavily loaded machine, not an assertion
   afterAll(async () => {
     for (const s of subs) s.dispose();
     for (const c of clients) await c.dispose();
@@ -115,7 +115,7 @@ describe("200 subscribers on 20 pending certificates", () => {
     clock.advance(MAX_INTERVAL_MS);
     await sleep(MAX_INTERVAL_MS * 1.25);
     expect(stack.cz.count("GET", /^\/api\/v1\/certificates\//)).toBe(0);
-  });
+  }, 180_000); // 200 subscriptions over real connections: a bound for a heavily loaded machine, not an assertion
 
   it("a change reaches all ten subscribers of a certificate from one poll", async () => {
     const hub = stack.gateway.services.watch!;
