@@ -50,6 +50,8 @@ export async function startTestStack(
   const gql = async <T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>> => {
     const res = await request(gateway.url, {
       method: "POST",
+      // A connection per request: no reuse of a keep-alive socket the server is closing at that moment (ECONNRESET under load).
+      reset: true,
       headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify({ query, variables }),
     });
