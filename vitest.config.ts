@@ -8,8 +8,11 @@ export default defineConfig({
     environment: "node",
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Bounds on a test, never assertions: generous, because CI is a 2-core machine under load, where stacks start
+    // and 200-subscriber tests run several times slower. A test waits for events, so a bound only ends a hang.
+    // (No `retry`: a flaky test is fixed, not retried.)
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     // Integration files each start their own emulators and gateway on port 0.
     pool: "forks",
   },

@@ -16,12 +16,15 @@ export interface Upstreams {
   horizon: HorizonClient;
 }
 
-/** Builds the clients for the configured (or embedded emulator) URLs, with the service identity when configured. */
-export function createUpstreams(config: Config, urls: { czertainly: string; horizon: string }): Upstreams {
+/**
+ * Builds the clients for the configured (or embedded emulator) URLs, with the service identity when configured.
+ * `opts.now`: the circuit breakers' clock (when a cooldown ends); default `Date.now`, a manual clock in tests.
+ */
+export function createUpstreams(config: Config, urls: { czertainly: string; horizon: string }, opts: { now?: () => number } = {}): Upstreams {
   const cz = config.czertainly;
   const hz = config.horizon;
   // One breaker per backend and per gateway, with this gateway's settings.
-  const breaker = () => new CircuitBreaker({ failureThreshold: config.breakerFailureThreshold, cooldownMs: config.breakerCooldownMs });
+  const breaker = () => new CircuitBreaker({ failureThreshold: config.breakerFailureThreshold, cooldownMs: config.breakerCooldownMs, now: opts.now });
   return {
     czertainly: createCzertainlyClient({
       url: urls.czertainly,

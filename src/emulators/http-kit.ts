@@ -26,6 +26,11 @@ export interface FaultPlan {
   wrongShapeNext: number;
   /** Refuse everything with 503 until cleared (backend "down" while the port stays open). */
   down: boolean;
+  /**
+   * Hold every request unanswered until cleared (a held request stays held until its client gives up or
+   * the server closes): a backend slower than any timeout, whatever the machine's load.
+   */
+  hang: boolean;
 }
 
 export const noFaults = (): FaultPlan => ({
@@ -37,6 +42,7 @@ export const noFaults = (): FaultPlan => ({
   garbageNext: 0,
   wrongShapeNext: 0,
   down: false,
+  hang: false,
 });
 
 export interface RouteContext {
@@ -192,6 +198,10 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
 
     const recorded: RecordedRequest = { method, path: url.pathname, query: url.search, at: Date.now() };
     requests.push(recorded);
+    if (faults.hang) {
+      if (!req.socket.destroyed) await new Promise(resolve => req.socket.once("close", resolve));
+      return;
+    }
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     const held = running?.hold?.(req);
     if (held) await held;

@@ -19,6 +19,8 @@ export function createGatewayWatchHub(opts: {
   serviceCredentials: CallerCredentials;
   bus?: StateBus;
   onPoll?: (backend: Backend, outcome: "ok" | "error") => void;
+  /** The hub's clock (default `Date.now`); its timers stay real. */
+  now?: () => number;
 }): WatchHub {
   const { config } = opts;
   // Mutations run with the service identity in service mode: their states are every caller's states.
@@ -34,6 +36,7 @@ export function createGatewayWatchHub(opts: {
     maxPollsPerSecond: config.maxPollsPerSecond,
     mutationCredentialKey: backend => shared[backend],
     onPoll: opts.onPoll,
+    now: opts.now,
     onPollError: (target, error) =>
       opts.logger.debug({ watch: { kind: target.kind, backend: target.backend }, err: { name: (error as Error)?.name, message: (error as Error)?.message } }, "watch poll failed"),
   });

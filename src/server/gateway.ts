@@ -30,7 +30,10 @@ export interface GatewayOptions {
   upstreams: Upstreams;
   embedded?: { czertainly: boolean; horizon: boolean };
   logger?: Logger;
-  /** The clock of the rate limits and the /readyz cache (tests move it by hand). */
+  /**
+   * The clock (epoch ms) of the rate limits, the /readyz cache and the watch hub (when a watched state was
+   * learned, when a poll is due). Default `Date.now`; tests move a manual clock by hand instead of waiting.
+   */
   now?: () => number;
 }
 
@@ -111,6 +114,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     logger,
     serviceCredentials: callerCredentials(config, undefined),
     onPoll: metrics.onWatchPoll,
+    now: opts.now,
   });
   services.watch = watch;
   services.publish = watch;

@@ -24,7 +24,10 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-/** Both emulators and a gateway on port 0, wired over real HTTP, as `npm start` wires them. */
+/**
+ * Both emulators and a gateway on port 0, wired over real HTTP, as `npm start` wires them.
+ * `options.now`: the gateway's clock (rate limits, /readyz cache, watch hub, circuit breakers), e.g. a `manualClock()`.
+ */
 export async function startTestStack(
   env: Record<string, string> = {},
   logStream?: NodeJS.WritableStream,
@@ -34,17 +37,21 @@ export async function startTestStack(
   const requireClientCert = env.CZERTAINLY_CREDENTIALS === "forward";
   const [cz, hz] = await Promise.all([startCzertainlyEmulator({ port: 0, requireClientCert }), startHorizonEmulator({ port: 0 })]);
   // The gateway runs on these emulators (as with EMBEDDED_EMULATORS=true), also under NODE_ENV=production.
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", CZERTAINLY_TIMEOUT_MS: "3000", HORIZON_TIMEOUT_MS: "3000", EMBEDDED_EMULATORS: "true", ...env });
+  // Generous upstream timeouts: a healthy call (a centralized enrollment generates a key in the emulator) must
+  // never time out on a loaded machine; tests about timeouts set their own and use a backend that never answers.
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", CZERTAINLY_TIMEOUT_MS: "15000", HORIZON_TIMEOUT_MS: "15000", EMBEDDED_EMULATORS: "true", ...env });
   if (config.horizon.credentials === "service") {
     config.horizon.apiId = hz.accounts.admin.apiId;
     config.horizon.apiKey = hz.accounts.admin.apiKey;
   }
-  const upstreams = createUpstreams(config, { czertainly: `${cz.url}/api`, horizon: hz.url });
+  const upstreams = createUpstreams(config, { czertainly: `${cz.url}/api`, horizon: hz.url }, { now: options.now });
   const logger = logStream ? createLogger(env.LOG_LEVEL ?? "info", logStream) : createLogger("silent");
   const gateway = await startGateway(config, { upstreams, logger, now: options.now });
   const gql = async <T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>> => {
     const res = await request(gateway.url, {
       method: "POST",
+      // A connection per request: no reuse of a keep-alive socket the server is closing at that moment (ECONNRESET under load).
+      reset: true,
       headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify({ query, variables }),
     });

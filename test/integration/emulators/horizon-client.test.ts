@@ -19,12 +19,10 @@ describe("Horizon client: problem+json parsing", () => {
 });
 
 describe("Horizon emulator: startup", () => {
-  it("starts with the demo seed in under 2 s", async () => {
-    const t0 = performance.now();
+  // How fast it starts is a benchmark's business, not a test's (no wall-clock bound on a shared machine).
+  it("starts with the demo seed", async () => {
     const hz = await startHorizonEmulator({ port: 0 });
-    const ms = performance.now() - t0;
     await hz.close();
-    expect(ms).toBeLessThan(2_000);
     expect(hz.state.certificates.size).toBe(30);
   });
   it("seed none starts empty but with profiles and accounts", async () => {

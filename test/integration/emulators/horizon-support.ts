@@ -5,8 +5,10 @@ import { UpstreamError } from "../../../src/backends/upstream-error.js";
 
 /** Clients for each emulator account (plus one without credentials). */
 export function clientsFor(hz: HorizonEmulator): Record<"admin" | "approver" | "requester" | "anonymous", HorizonClient> {
+  // A generous timeout: centralized enrollments generate keys in the emulator, seconds on a loaded machine
+  // (no test here is about timeouts; the test timeout bounds every call anyway).
   const make = (a?: { apiId: string; apiKey: string }): HorizonClient =>
-    createHorizonClient({ url: hz.url, timeoutMs: 5_000, readRetries: 0, apiId: a?.apiId, apiKey: a?.apiKey });
+    createHorizonClient({ url: hz.url, timeoutMs: 25_000, readRetries: 0, apiId: a?.apiId, apiKey: a?.apiKey });
   return { admin: make(hz.accounts.admin), approver: make(hz.accounts.approver), requester: make(hz.accounts.requester), anonymous: make() };
 }
 

@@ -2,9 +2,11 @@
  * Fault injection through the emulators (http-kit `faults`): a backend down, slow past the timeout,
  * answering 5xx, resetting the connection, or sending a body that is not JSON. The gateway never
  * crashes, answers every query with typed (partial) errors, recovers when the backend returns,
- * and its circuit breaker stops calling a dead backend. Assertions count requests, never time.
+ * and its circuit breaker stops calling a dead backend. Assertions count requests, never time: a backend
+ * "slower than the timeout" never answers at all (held), and breaker cooldowns run on a manual clock.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { manualClock } from "../../support/clock.js";
 import { makeCsr } from "../../support/csr.js";
 import { startTestStack, type TestStack } from "../../support/stack.js";
 import { noFaults } from "../../../src/emulators/http-kit.js";
@@ -20,10 +22,15 @@ const HZ_SUBMIT = "/api/v1/requests/submit";
 
 const HORIZON_ONLY = { backends: ["HORIZON"] };
 
-/** Short timeouts and one retry for reads; a breaker that never opens here (it has its own suite below). */
+/**
+ * One retry for reads; a breaker that never opens here (it has its own suites below). Short timeouts (3 s),
+ * as each timed-out attempt is waited for: the healthy calls here are light reads and simple issuances, well
+ * within them on a loaded machine, and a timeout is caused by a backend that never answers (`faults.hang`),
+ * not by one that answers "late".
+ */
 const FAULT_ENV = {
-  HORIZON_TIMEOUT_MS: "400",
-  CZERTAINLY_TIMEOUT_MS: "400",
+  HORIZON_TIMEOUT_MS: "3000",
+  CZERTAINLY_TIMEOUT_MS: "3000",
   HORIZON_READ_RETRIES: "1",
   CZERTAINLY_READ_RETRIES: "1",
   CIRCUIT_BREAKER_THRESHOLD: "1000",
@@ -56,6 +63,8 @@ describe("faults: each kind of backend failure gives typed partial errors, then 
     hzCertId = nodes.find((n: any) => n.backend === "HORIZON").id;
     czCertId = nodes.find((n: any) => n.backend === "CZERTAINLY").id;
   });
+  // Every test starts from a clean plan and an empty request log, whichever ran before it (or only beforeAll).
+  beforeEach(() => clearFaults(stack));
   afterEach(() => clearFaults(stack));
   afterAll(() => stack.close());
 
@@ -121,7 +130,7 @@ describe("faults: each kind of backend failure gives typed partial errors, then 
   });
 
   it("a backend slower than the timeout: UPSTREAM_TIMEOUT after the configured retries, then recovery", async () => {
-    stack.hz.faults.latencyMs = 1500; // HORIZON_TIMEOUT_MS is 400
+    stack.hz.faults.hang = true; // never answers: every attempt runs into HORIZON_TIMEOUT_MS
     const page = await post(stack, PAGE, { f: HORIZON_ONLY });
     expectTypedAnswer(page, "slow horizon");
     expect(page.json!.data).toBeNull();
@@ -130,17 +139,18 @@ describe("faults: each kind of backend failure gives typed partial errors, then 
     expect(stack.hz.count("POST", HZ_SEARCH)).toBe(2);
 
     // Slow CZERTAINLY only slows CZERTAINLY's part: Horizon's certificates still come.
-    stack.hz.faults.latencyMs = 0;
-    stack.cz.faults.latencyMs = 1500;
+    stack.hz.faults.hang = false;
+    stack.cz.faults.hang = true;
     const mixed = await post(stack, PAGE);
     expectTypedAnswer(mixed, "slow czertainly");
     expect(new Set(mixed.json!.data.certificates.edges.map((e: any) => e.node.backend))).toEqual(new Set(["HORIZON"]));
     expect(mixed.json!.errors![0]!.extensions).toMatchObject({ code: "UPSTREAM_TIMEOUT", backend: "czertainly" });
 
-    stack.cz.faults.latencyMs = 0;
+    stack.cz.faults.hang = false;
     const back = await post(stack, PAGE);
     expect(back.json!.errors).toBeUndefined();
-  });
+    // Room for six timed-out attempts of 3 s (a bound on the test, not an assertion on time).
+  }, 60_000);
 
   it("5xx: a read is retried and succeeds; past the retries it is UPSTREAM_UNAVAILABLE with the backend status", async () => {
     stack.hz.faults.failNext = 1;
@@ -275,8 +285,18 @@ describe("faults: each kind of backend failure gives typed partial errors, then 
   });
 
   it("counts upstream outcomes per backend and operation in /metrics", async () => {
+    // Its own faults (not those of the tests before it: any order): a body that is not JSON, and a timeout
+    // of a mutation (one call, never retried) against a backend that does not answer.
     stack.hz.faults.garbageNext = 1;
     await post(stack, ONE, { id: hzCertId });
+    const { pem } = await makeCsr("timeout.faults.example");
+    stack.hz.faults.hang = true;
+    const timedOut = await post(stack, `mutation($i: IssueInput!) { issue(input: $i) { certificate { id } } }`, {
+      i: { horizonProfile: "auto-profile", csr: pem, subject: [{ element: "cn.1", value: "timeout.faults.example" }] },
+    });
+    expect(codesOf(timedOut)).toEqual(["UPSTREAM_TIMEOUT"]);
+    expect(stack.hz.count("POST", HZ_SUBMIT)).toBe(1);
+    stack.hz.faults.hang = false;
     const bad = await metric(stack, "pki_graph_upstream_request_duration_seconds_count", {
       backend: "horizon",
       operation: "horizon.getCertificates",
@@ -297,12 +317,12 @@ describe("faults: each kind of backend failure gives typed partial errors, then 
 describe("faults: the circuit breaker stops calling a dead backend", () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({
-      ...FAULT_ENV,
-      HORIZON_READ_RETRIES: "0",
-      CIRCUIT_BREAKER_THRESHOLD: "3",
-      CIRCUIT_BREAKER_COOLDOWN_MS: "3600000", // never half-opens during this suite
-    });
+    // The breakers' clock never moves in this suite: an open breaker never half-opens, however long it takes.
+    stack = await startTestStack(
+      { ...FAULT_ENV, HORIZON_READ_RETRIES: "0", CIRCUIT_BREAKER_THRESHOLD: "3", CIRCUIT_BREAKER_COOLDOWN_MS: "10000" },
+      undefined,
+      { now: manualClock().now },
+    );
   });
   afterAll(() => stack.close());
 
@@ -338,33 +358,37 @@ describe("faults: the circuit breaker stops calling a dead backend", () => {
 });
 
 describe("faults: after the cooldown one probe closes the breaker again", () => {
+  const COOLDOWN_MS = 10_000;
+  // The breakers' clock: the cooldown ends when the test moves it, not when the machine gets round to it.
+  const clock = manualClock();
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({
-      ...FAULT_ENV,
-      HORIZON_READ_RETRIES: "0",
-      CIRCUIT_BREAKER_THRESHOLD: "2",
-      CIRCUIT_BREAKER_COOLDOWN_MS: "200",
-    });
+    stack = await startTestStack(
+      { ...FAULT_ENV, HORIZON_READ_RETRIES: "0", CIRCUIT_BREAKER_THRESHOLD: "2", CIRCUIT_BREAKER_COOLDOWN_MS: String(COOLDOWN_MS) },
+      undefined,
+      { now: clock.now },
+    );
   });
   afterAll(() => stack.close());
+  const horizonPage = () => post(stack, PAGE, { f: HORIZON_ONLY });
 
   it("recovers by itself when the backend returns", async () => {
     stack.hz.faults.down = true;
-    for (let i = 0; i < 2; i++) await post(stack, PAGE, { f: HORIZON_ONLY });
+    for (let i = 0; i < 2; i++) await horizonPage();
     stack.hz.clearLog();
-    const open = await post(stack, PAGE, { f: HORIZON_ONLY });
+    const open = await horizonPage();
     expect(codesOf(open)).toEqual(["UPSTREAM_UNAVAILABLE"]);
     expect(stack.hz.requests.length).toBe(0); // failed fast
 
     stack.hz.faults.down = false;
-    await vi.waitFor(
-      async () => {
-        const res = await post(stack, PAGE, { f: HORIZON_ONLY });
-        expect(res.json!.errors).toBeUndefined();
-      },
-      { timeout: 10_000, interval: 100 },
-    );
+    // Before the cooldown ends the breaker still fails fast; once it ended, the next query is the probe.
+    clock.advance(COOLDOWN_MS - 1);
+    expect(codesOf(await horizonPage())).toEqual(["UPSTREAM_UNAVAILABLE"]);
+    expect(stack.hz.requests.length).toBe(0);
+    clock.advance(1);
+    const probe = await horizonPage();
+    expect(probe.json!.errors).toBeUndefined();
+    expect(stack.hz.count("POST", HZ_SEARCH)).toBe(1);
     // Closed again: every query reaches the backend.
     stack.hz.clearLog();
     for (let i = 0; i < 3; i++) expect((await post(stack, PAGE, { f: HORIZON_ONLY })).json!.errors).toBeUndefined();
@@ -373,16 +397,17 @@ describe("faults: after the cooldown one probe closes the breaker again", () => 
 
   it("a failed probe opens the breaker again: one call per cooldown while the backend stays down", async () => {
     stack.hz.faults.down = true;
-    for (let i = 0; i < 2; i++) await post(stack, PAGE, { f: HORIZON_ONLY });
+    for (let i = 0; i < 2; i++) await horizonPage();
     stack.hz.clearLog();
-    // Many queries while down: only the probes after each cooldown reach the backend.
-    const answers = await inBatches(Array.from({ length: 30 }, (_, i) => i), 5, () => post(stack, PAGE, { f: HORIZON_ONLY }));
-    answers.forEach(a => expect(codesOf(a)).toEqual(["UPSTREAM_UNAVAILABLE"]));
-    expect(stack.hz.requests.length).toBeLessThan(answers.length);
+    // Many concurrent queries while down: only the one probe after each cooldown reaches the backend.
+    const burst = () => inBatches(Array.from({ length: 30 }, (_, i) => i), 5, () => horizonPage());
+    for (let cooldowns = 0; cooldowns <= 2; cooldowns++) {
+      const answers = await burst();
+      answers.forEach(a => expect(codesOf(a)).toEqual(["UPSTREAM_UNAVAILABLE"]));
+      expect(stack.hz.requests.length).toBe(cooldowns);
+      clock.advance(COOLDOWN_MS);
+    }
     stack.hz.faults.down = false;
-    await vi.waitFor(async () => expect((await post(stack, PAGE, { f: HORIZON_ONLY })).json!.errors).toBeUndefined(), {
-      timeout: 10_000,
-      interval: 100,
-    });
+    expect((await horizonPage()).json!.errors).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@ import { request } from "undici";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config.js";
+import { manualClock } from "../../support/clock.js";
 import { startTestStack, type TestStack } from "../../support/stack.js";
 import { baseOf, codesOf, expectTypedAnswer, metric, post, send, type GqlError } from "./support.js";
 
@@ -287,16 +288,20 @@ describe("limits: introspection and GraphiQL", () => {
 
 describe("limits: rate limit per caller (RATE_LIMIT_PER_MINUTE)", () => {
   let stack: TestStack;
+  // The limiter's clock only moves when a test moves it: no token comes back between two requests,
+  // however slow the machine is.
+  const clock = manualClock();
   const ADMIN = { "x-api-id": "admin", "x-api-key": "admin-secret" };
   const REQUESTER = { "x-api-id": "requester", "x-api-key": "requester-secret" };
   beforeAll(async () => {
-    stack = await startTestStack({ RATE_LIMIT_PER_MINUTE: "3", HORIZON_CREDENTIALS: "forward" });
+    stack = await startTestStack({ RATE_LIMIT_PER_MINUTE: "3", HORIZON_CREDENTIALS: "forward" }, undefined, { now: clock.now });
   });
   afterAll(() => stack.close());
 
   const typename = (headers: Record<string, string>) => post(stack, `{ __typename }`, undefined, headers);
 
   it("gives each caller its own bucket: the 4th request in a minute is 429 RATE_LIMITED with retry-after, others go on", async () => {
+    const limitedBefore = await metric(stack, "pki_graph_graphql_errors_total", { code: "RATE_LIMITED" });
     // Someone who knows admin's API id but not its key cannot spend admin's budget.
     const impostor = { "x-api-id": "admin", "x-api-key": "guess" };
     for (let i = 0; i < 3; i++) expect((await typename(impostor)).status).toBe(200);
@@ -315,15 +320,23 @@ describe("limits: rate limit per caller (RATE_LIMIT_PER_MINUTE)", () => {
 
     // Health and metrics are never rate limited.
     expect((await send(`${baseOf(stack)}/healthz`, { method: "GET" })).status).toBe(200);
-    expect(await metric(stack, "pki_graph_graphql_errors_total", { code: "RATE_LIMITED" })).toBe(2);
+    expect(await metric(stack, "pki_graph_graphql_errors_total", { code: "RATE_LIMITED" })).toBe(limitedBefore + 2);
+
+    // Retry-After tells the truth: once that much time has passed, one more request goes through.
+    clock.advance(Number(refused.headers["retry-after"]) * 1000);
+    expect((await typename(ADMIN)).status).toBe(200);
+    expect((await typename(ADMIN)).status).toBe(429);
   });
 
   it("counts operations over graphql-ws against the same budget", async () => {
-    const ws = wsClient(stack, { headers: REQUESTER });
+    // A caller of its own (the test must not depend on what the others spent): one request over HTTP first.
+    const caller = { "x-api-id": "ws-caller", "x-api-key": "ws-caller-secret" };
+    expect((await typename(caller)).status).toBe(200);
+    const ws = wsClient(stack, { headers: caller });
     try {
       const results = [];
       for (let i = 0; i < 3; i++) results.push(await overWs(ws, `{ __typename }`));
-      // REQUESTER spent one request over HTTP above: two more pass, then RATE_LIMITED.
+      // One request spent over HTTP: two more pass over the WebSocket, then RATE_LIMITED.
       expect(results.map(r => r.errors?.[0]?.extensions?.code ?? "ok")).toEqual(["ok", "ok", "RATE_LIMITED"]);
     } finally {
       await ws.dispose();

@@ -37,6 +37,9 @@ export async function send(
     method: (init.method ?? "POST") as "POST",
     body: init.body,
     headers: init.headers,
+    // A connection per request: no reuse of a keep-alive socket the server is closing at that very moment
+    // (after an event-loop stall both keep-alive timers run out at once: ECONNRESET on a loaded machine).
+    reset: true,
   });
   const text = await res.body.text();
   let json: RawAnswer["json"];

@@ -54,13 +54,18 @@ describe("IdempotencyStore", () => {
   it("runs concurrent identical calls once and replays the first result", async () => {
     const store = new IdempotencyStore();
     let runs = 0;
+    // The first call stays in flight until all five were made (a gate, not a delay).
+    let release!: () => void;
+    const gate = new Promise<void>(r => (release = r));
     const action = async () => {
       runs++;
-      await new Promise(r => setTimeout(r, 20));
+      await gate;
       return { value: runs, replayed: false };
     };
     const replay = (first: { value: number; replayed: boolean }) => ({ ...first, replayed: true });
-    const results = await Promise.all(Array.from({ length: 5 }, () => store.run(scope("k1"), action, replay)));
+    const calls = Array.from({ length: 5 }, () => store.run(scope("k1"), action, replay));
+    release();
+    const results = await Promise.all(calls);
     expect(runs).toBe(1);
     expect(results.filter(r => !r.replayed)).toHaveLength(1);
     expect(new Set(results.map(r => r.value))).toEqual(new Set([1]));
