@@ -7,13 +7,23 @@ import tseslint from "typescript-eslint";
 
 const ORDER = ["server", "resolvers", "services", "events", "loaders", "backends", "domain", "model"];
 const above = layer => ORDER.slice(0, ORDER.indexOf(layer));
-const emulators = { group: ["**/emulators/**", "!**/src/emulators/**/*.test.ts"], message: "Gateway code never imports the emulators (only src/main.ts starts them)." };
+const emulators = {
+  group: ["**/emulators/**", "!**/src/emulators/**/*.test.ts"],
+  message: "Gateway code never imports the emulators (only src/main.ts starts them).",
+};
 const restrict = (name, folders) => ({
   "no-restricted-imports": [
     "error",
     {
       patterns: [
-        ...(folders.length ? [{ group: folders.map(f => (f.endsWith(".js") ? `**/${f}` : `**/${f}/**`)), message: `${name} must not import from a layer above it (${folders.join(", ")}): imports only point down.` }] : []),
+        ...(folders.length
+          ? [
+              {
+                group: folders.map(f => (f.endsWith(".js") ? `**/${f}` : `**/${f}/**`)),
+                message: `${name} must not import from a layer above it (${folders.join(", ")}): imports only point down.`,
+              },
+            ]
+          : []),
         emulators,
       ],
     },
@@ -42,5 +52,8 @@ export default tseslint.config(
   { files: ["src/backends/**/*.ts"], rules: restrict("backends", above("backends")) },
   { files: ["src/domain/**/*.ts", "src/model/**/*.ts"], rules: restrict("domain and model", above("domain")) },
   { files: ["src/errors/to-graphql-error.ts", "src/errors/partial.ts"], rules: restrict("the error mapping", above("backends")) },
-  { files: ["src/errors/error-codes.ts", "src/errors/gateway-error.ts", "src/lib/**/*.ts", "src/config.ts"], rules: restrict("errors, lib and config", [...ORDER, "to-graphql-error.js", "partial.js"]) },
+  {
+    files: ["src/errors/error-codes.ts", "src/errors/gateway-error.ts", "src/lib/**/*.ts", "src/config.ts"],
+    rules: restrict("errors, lib and config", [...ORDER, "to-graphql-error.js", "partial.js"]),
+  },
 );

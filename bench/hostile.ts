@@ -54,7 +54,10 @@ function inlineBomb(n: number): string {
   return `{certificates(first:1){nodes{...F0}}}` + frags.join("");
 }
 
-const COSTLY = Array.from({ length: 6 }, (_, i) => `c${i}: certificates(first: 100) { edges { node { id serialNumber state backend notAfter } } }`).join(" ");
+const COSTLY = Array.from(
+  { length: 6 },
+  (_, i) => `c${i}: certificates(first: 100) { edges { node { id serialNumber state backend notAfter } } }`,
+).join(" ");
 
 function typenameAliases(bytes: number): string {
   let s = `{ ${COSTLY} `;
@@ -97,16 +100,24 @@ export function hostileRequests(bodyLimit: number, tokens: number): HostileReque
     { name: "token flood: deep nesting, 1 MB", body: body(fill("{", "a{", "", (big * 2) / 3) + "}".repeat(big / 3)) },
     { name: "comment flood, 1 MB", body: body(fill("{ __typename ", "#\n", "}", (big * 2) / 3)) },
     { name: "whitespace, 1 MB", body: body(fill("{ __typename ", " ", "}", big)) },
-    { name: "escaped string literal, 1 MB", body: body(fill(`{ certificates(first: 1, filter: { subjectContains: "`, "\\u0041", `" }) { totalCount } }`, (big * 6) / 7)) },
+    {
+      name: "escaped string literal, 1 MB",
+      body: body(fill(`{ certificates(first: 1, filter: { subjectContains: "`, "\\u0041", `" }) { totalCount } }`, (big * 6) / 7)),
+    },
     { name: "unknown fields within the token limit (many errors)", body: body(fill("{ ", "x ", "}", tokens * 2)) },
     { name: "wrongly typed ids list, 600 KB", body: body(nodesQuery, { ids: Array.from({ length: 120_000 }, () => true) }) },
     { name: "wrongly typed ids list, 1 MB", body: body(nodesQuery, { ids: Array.from({ length: Math.floor(big / 5) }, () => true) }) },
     {
       name: "wrongly typed enum list, 1 MB",
-      body: body(`query($f: CertificateFilter) { certificates(first: 1, filter: $f) { totalCount } }`, { f: { states: Array.from({ length: Math.floor(big / 10) }, () => "ISSUEDX") } }),
+      body: body(`query($f: CertificateFilter) { certificates(first: 1, filter: $f) { totalCount } }`, {
+        f: { states: Array.from({ length: Math.floor(big / 10) }, () => "ISSUEDX") },
+      }),
     },
     { name: "valid ids list, 1 MB", body: body(nodesQuery, { ids: Array.from({ length: Math.floor(big / 6) }, (_, i) => String(i % 1000)) }) },
-    { name: "deeply nested list variable, 1 MB", body: `{"query":${JSON.stringify(nodesQuery)},"variables":{"ids":${"[".repeat(deep)}${"]".repeat(deep)}}}` },
+    {
+      name: "deeply nested list variable, 1 MB",
+      body: `{"query":${JSON.stringify(nodesQuery)},"variables":{"ids":${"[".repeat(deep)}${"]".repeat(deep)}}}`,
+    },
   ];
 }
 
@@ -117,7 +128,10 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-export async function hostileCost(gw: GatewayProcess, opts: { bodyLimitBytes: number; tokens: number; repetitions: number }): Promise<HostileFigures> {
+export async function hostileCost(
+  gw: GatewayProcess,
+  opts: { bodyLimitBytes: number; tokens: number; repetitions: number },
+): Promise<HostileFigures> {
   const pid = gw.child.pid!;
   const healthUrl = gw.url.replace(/\/graphql$/, "/healthz");
   const figures: HostileFigure[] = [];

@@ -8,7 +8,14 @@ export interface LoadFigures {
 }
 
 /** Drives one endpoint for a fixed time from this process (loopback only) and keeps the figures that matter. */
-export async function load(opts: { url: string; method?: string; headers?: Record<string, string>; body?: string; seconds: number; connections?: number }): Promise<LoadFigures> {
+export async function load(opts: {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  seconds: number;
+  connections?: number;
+}): Promise<LoadFigures> {
   const r = await autocannon({
     url: opts.url,
     method: opts.method ?? "GET",
@@ -38,7 +45,13 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
  * One request at a time over a kept-alive connection, timed with performance.now(): the latency one
  * client sees, at sub-millisecond resolution (autocannon reports whole milliseconds).
  */
-export async function sequentialLatency(opts: { url: string; method?: string; headers?: Record<string, string>; body?: string; samples: number }): Promise<LatencyFigures> {
+export async function sequentialLatency(opts: {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  samples: number;
+}): Promise<LatencyFigures> {
   const { Agent, request } = await import("undici");
   const { performance } = await import("node:perf_hooks");
   const dispatcher = new Agent({ connections: 1, keepAliveTimeout: 30_000 });

@@ -37,8 +37,12 @@ export function toMarkdown(r: BenchResults): string {
     );
   }
   for (const p of r.pages) {
-    const calls = Object.entries(p.callsByEndpoint).map(([k, v]) => `${v}× ${k}`).join(", ");
-    lines.push(`| (b) page of ${p.certificates} ${p.backend} certificates with key and RA profile | ${p.upstreamCalls} upstream calls (${calls})${p.firstQueryCalls !== p.upstreamCalls ? `; the first such page: ${p.firstQueryCalls}` : ""}; p50 ${p.latency.p50Ms} ms, p99 ${p.latency.p99Ms} ms | ≤ 3 calls |`);
+    const calls = Object.entries(p.callsByEndpoint)
+      .map(([k, v]) => `${v}× ${k}`)
+      .join(", ");
+    lines.push(
+      `| (b) page of ${p.certificates} ${p.backend} certificates with key and RA profile | ${p.upstreamCalls} upstream calls (${calls})${p.firstQueryCalls !== p.upstreamCalls ? `; the first such page: ${p.firstQueryCalls}` : ""}; p50 ${p.latency.p50Ms} ms, p99 ${p.latency.p99Ms} ms | ≤ 3 calls |`,
+    );
   }
   if (r.watch) {
     const w = r.watch;
@@ -46,10 +50,14 @@ export function toMarkdown(r: BenchResults): string {
       `| (c) ${w.subscribers} subscribers on ${w.pendingCertificates} pending certificates | ${w.pollsPerInterval} upstream polls per ${w.intervalMs} ms interval; gateway RSS ${w.gatewayRssMiB.before} → ${w.gatewayRssMiB.after} MiB | ≤ 100 polls per interval |`,
     );
   }
-  lines.push(`| (d) X.509 decode | ${r.decode.coldMicrosPerCertificate} µs cold, ${r.decode.cachedMicrosPerCertificate} µs cached, per certificate (${r.decode.certificates} certificates) | – |`);
+  lines.push(
+    `| (d) X.509 decode | ${r.decode.coldMicrosPerCertificate} µs cold, ${r.decode.cachedMicrosPerCertificate} µs cached, per certificate (${r.decode.certificates} certificates) | – |`,
+  );
   if (r.hostile) {
     const h = r.hostile;
-    lines.push(`| (e) worst CPU time of one hostile request within the ${h.bodyLimitBytes}-byte body limit before it is refused (${h.figures.length} attacks) | ${h.worstCpuMs} ms (${h.worst}) | < 50 ms |`);
+    lines.push(
+      `| (e) worst CPU time of one hostile request within the ${h.bodyLimitBytes}-byte body limit before it is refused (${h.figures.length} attacks) | ${h.worstCpuMs} ms (${h.worst}) | < 50 ms |`,
+    );
   }
   return lines.join("\n") + "\n";
 }
@@ -88,6 +96,9 @@ export function hostileMarkdown(h: HostileFigures): string {
 /** Writes bench/results/hostile.{json,md} (scenario (e) alone). */
 export async function writeHostileResults(h: HostileFigures): Promise<void> {
   await mkdir(new URL("./results/", import.meta.url), { recursive: true });
-  await writeFile(new URL("./results/hostile.json", import.meta.url), JSON.stringify({ at: new Date().toISOString(), machine: machineDescription(), ...h }, null, 2) + "\n");
+  await writeFile(
+    new URL("./results/hostile.json", import.meta.url),
+    JSON.stringify({ at: new Date().toISOString(), machine: machineDescription(), ...h }, null, 2) + "\n",
+  );
   await writeFile(new URL("./results/hostile.md", import.meta.url), hostileMarkdown(h));
 }

@@ -18,7 +18,9 @@ const PAGE = 100;
 
 /** Tops each backend up to a full page of certificates, through the emulators' own REST APIs. */
 async function fillToPage(emu: EmulatorsProcess): Promise<void> {
-  const czCount = (await (await fetch(`${emu.cz.url}/api/v1/certificates`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()) as { totalItems: number };
+  const czCount = (await (
+    await fetch(`${emu.cz.url}/api/v1/certificates`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+  ).json()) as { totalItems: number };
   const profile = DEMO.profiles["sync-profile"];
   for (let i = czCount.totalItems; i < PAGE; i++) {
     const { base64 } = await makeCsr(`fill-${i}.bench.example`);
@@ -29,7 +31,13 @@ async function fillToPage(emu: EmulatorsProcess): Promise<void> {
     });
   }
   const hzHeaders = { "content-type": "application/json", "x-api-id": emu.horizonAdmin.apiId, "x-api-key": emu.horizonAdmin.apiKey };
-  const hzCount = (await (await fetch(`${emu.hz.url}/api/v1/certificates/search`, { method: "POST", headers: hzHeaders, body: JSON.stringify({ pageIndex: 1, pageSize: 1, withCount: true }) })).json()) as { count?: number };
+  const hzCount = (await (
+    await fetch(`${emu.hz.url}/api/v1/certificates/search`, {
+      method: "POST",
+      headers: hzHeaders,
+      body: JSON.stringify({ pageIndex: 1, pageSize: 1, withCount: true }),
+    })
+  ).json()) as { count?: number };
   for (let i = hzCount.count ?? 0; i < PAGE; i++) {
     const { pem } = await makeCsr(`fill-${i}.hz.bench.example`);
     await fetch(`${emu.hz.url}/api/v1/requests/submit`, {
@@ -55,7 +63,11 @@ const gw = await startGatewayProcess({
 
 try {
   const post = async (query: string) =>
-    ((await (await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) })).json()) as any).data;
+    (
+      (await (
+        await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) })
+      ).json()) as any
+    ).data;
   const ids = await post(`{ cz: certificates(first: 1, filter: { backends: [CZERTAINLY], states: [ISSUED] }) { nodes { id backendId } }
     hz: certificates(first: 1, filter: { backends: [HORIZON], states: [ISSUED] }) { nodes { id backendId } }
     raProfiles { id name } }`);
@@ -70,7 +82,14 @@ try {
   console.log("(a) single certificate…");
   const single = [
     await singleQuery(gw, emu.cz, "CZERTAINLY", { url: `${emu.cz.url}/api/v1/certificates/${czCert.backendId}` }, czCert.id, singleOpts),
-    await singleQuery(gw, emu.hz, "HORIZON", { url: `${emu.hz.url}/api/v1/certificates/${hzCert.backendId}`, headers: { "x-api-id": admin.apiId, "x-api-key": admin.apiKey } }, hzCert.id, singleOpts),
+    await singleQuery(
+      gw,
+      emu.hz,
+      "HORIZON",
+      { url: `${emu.hz.url}/api/v1/certificates/${hzCert.backendId}`, headers: { "x-api-id": admin.apiId, "x-api-key": admin.apiKey } },
+      hzCert.id,
+      singleOpts,
+    ),
   ];
   console.log("(b) pages of 100…");
   const pages = [await page(gw, emu.cz, "CZERTAINLY", SECONDS), await page(gw, emu.hz, "HORIZON", SECONDS)];
@@ -88,8 +107,16 @@ try {
   console.log("(e) hostile requests…");
   // The gateway above runs with MAX_QUERY_COMPLEXITY raised: (e) gets one with the default limits.
   const limits = loadConfig({});
-  const guarded = await startGatewayProcess({ CZERTAINLY_URL: `${emu.cz.url}/api`, HORIZON_URL: emu.hz.url, HORIZON_API_ID: admin.apiId, HORIZON_API_KEY: admin.apiKey, RATE_LIMIT_PER_MINUTE: "0" });
-  const hostile = await hostileCost(guarded, { bodyLimitBytes: limits.bodyLimitBytes, tokens: limits.maxTokens, repetitions: 10 }).finally(() => guarded.stop());
+  const guarded = await startGatewayProcess({
+    CZERTAINLY_URL: `${emu.cz.url}/api`,
+    HORIZON_URL: emu.hz.url,
+    HORIZON_API_ID: admin.apiId,
+    HORIZON_API_KEY: admin.apiKey,
+    RATE_LIMIT_PER_MINUTE: "0",
+  });
+  const hostile = await hostileCost(guarded, { bodyLimitBytes: limits.bodyLimitBytes, tokens: limits.maxTokens, repetitions: 10 }).finally(() =>
+    guarded.stop(),
+  );
   await writeHostileResults(hostile);
   const results: BenchResults = { at: new Date().toISOString(), machine: machineDescription(), single, pages, watch, decode, hostile };
   console.log(await writeResults(results));

@@ -48,8 +48,18 @@ export async function singleQuery(
   const loadGateway = await load({ ...viaGateway, seconds: opts.seconds });
   return {
     backend,
-    sequential: { direct: seqDirect, gateway: seqGateway, p50Ratio: ratio(seqGateway.p50Ms, seqDirect.p50Ms), overheadP50Ms: Math.round((seqGateway.p50Ms - seqDirect.p50Ms) * 1000) / 1000 },
-    realistic: { backendLatencyMs: opts.backendLatencyMs, direct: realDirect, gateway: realGateway, p50Ratio: ratio(realGateway.p50Ms, realDirect.p50Ms) },
+    sequential: {
+      direct: seqDirect,
+      gateway: seqGateway,
+      p50Ratio: ratio(seqGateway.p50Ms, seqDirect.p50Ms),
+      overheadP50Ms: Math.round((seqGateway.p50Ms - seqDirect.p50Ms) * 1000) / 1000,
+    },
+    realistic: {
+      backendLatencyMs: opts.backendLatencyMs,
+      direct: realDirect,
+      gateway: realGateway,
+      p50Ratio: ratio(realGateway.p50Ms, realDirect.p50Ms),
+    },
     throughput: { direct: loadDirect, gateway: loadGateway, ratio: ratio(loadGateway.requestsPerSecond, loadDirect.requestsPerSecond) },
   };
 }
@@ -176,5 +186,9 @@ export async function decodeCost(count: number, rounds: number): Promise<DecodeF
     for (const c of contents) decodeCertificate(c);
     cached.push(((performance.now() - t) * 1000) / count);
   }
-  return { certificates: count, coldMicrosPerCertificate: Math.round(median(cold)), cachedMicrosPerCertificate: Math.round(median(cached) * 10) / 10 };
+  return {
+    certificates: count,
+    coldMicrosPerCertificate: Math.round(median(cold)),
+    cachedMicrosPerCertificate: Math.round(median(cached) * 10) / 10,
+  };
 }

@@ -47,7 +47,8 @@ export class CertificateMutationResolver {
   }
 
   @Mutation(() => OperationPayload, {
-    description: "Cancel a pending operation: a CZERTAINLY certificate (PENDING_ISSUE → FAILED, PENDING_REVOKE → ISSUED) or a pending Horizon request.",
+    description:
+      "Cancel a pending operation: a CZERTAINLY certificate (PENDING_ISSUE → FAILED, PENDING_REVOKE → ISSUED) or a pending Horizon request.",
   })
   cancelPending(@Arg("input", () => CancelPendingInput) input: CancelPendingInput, @Ctx() ctx: GatewayContext): Promise<OperationPayload> {
     const { type, backend, backendId } = fromGlobalId(input.id);

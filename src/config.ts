@@ -201,7 +201,10 @@ export function loadConfig(env: Env = process.env): Config {
     maxVariableValues: r.int("MAX_VARIABLE_VALUES", 2000, 10, 10_000_000),
     bodyLimitBytes: r.int("MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
     rateLimitPerMinute,
-    allowedOrigins: (r.string("ALLOWED_ORIGINS") ?? "").split(",").map(o => o.trim()).filter(Boolean),
+    allowedOrigins: (r.string("ALLOWED_ORIGINS") ?? "")
+      .split(",")
+      .map(o => o.trim())
+      .filter(Boolean),
     maxWsConnectionsPerCaller: r.int("MAX_WS_CONNECTIONS_PER_CALLER", 20, 0, 100_000),
     breakerFailureThreshold: r.int("CIRCUIT_BREAKER_THRESHOLD", 5, 1, 1000),
     breakerCooldownMs: r.int("CIRCUIT_BREAKER_COOLDOWN_MS", 10_000, 100, 3_600_000),

@@ -34,7 +34,8 @@ async function main(): Promise<void> {
     }
     logger.info({ czertainly: needCz ? czUrl : undefined, horizon: needHz ? hzUrl : undefined }, "embedded emulators started");
     // Only reached with EMBEDDED_EMULATORS=true set explicitly (loadConfig refuses it by default in production).
-    if (process.env.NODE_ENV === "production") logger.warn("NODE_ENV=production on the embedded emulators: certificates are issued from their fake CAs");
+    if (process.env.NODE_ENV === "production")
+      logger.warn("NODE_ENV=production on the embedded emulators: certificates are issued from their fake CAs");
   }
   const upstreams = createUpstreams(config, { czertainly: czUrl!, horizon: hzUrl! });
   const gateway = await startGateway(config, { upstreams, logger, embedded: { czertainly: needCz, horizon: needHz } });

@@ -2,14 +2,7 @@ import type { Window } from "../domain/paging.js";
 import type { Certificate, CertificateRecord } from "../model/certificate.type.js";
 import type { Backend, CertificateState } from "../model/enums.js";
 import type { CertificateFilter } from "../model/inputs/certificates.args.js";
-import type {
-  CancelPendingInput,
-  FinalizeInput,
-  IssueInput,
-  RekeyInput,
-  RenewInput,
-  RevokeInput,
-} from "../model/inputs/operation.inputs.js";
+import type { CancelPendingInput, FinalizeInput, IssueInput, RekeyInput, RenewInput, RevokeInput } from "../model/inputs/operation.inputs.js";
 import type { OperationPayload } from "../model/payloads.js";
 import type { Request, RequestRecord } from "../model/request.type.js";
 import type { CallerCredentials } from "./credentials.js";

@@ -1,11 +1,5 @@
 import { Agent, type Dispatcher, request } from "undici";
-import {
-  UpstreamError,
-  kindForStatus,
-  kindForTransportError,
-  type UpstreamErrorOptions,
-  type UpstreamName,
-} from "./upstream-error.js";
+import { UpstreamError, kindForStatus, kindForTransportError, type UpstreamErrorOptions, type UpstreamName } from "./upstream-error.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 
 /** Reads a backend's error body into the parts a caller may see (each backend has its own format). */
@@ -92,11 +86,7 @@ export function matchesShape(value: unknown, shape: ResponseShape): boolean {
 }
 
 /** One pooled keep-alive agent per backend; optional mTLS material for backends that authenticate by client certificate. */
-export function createDispatcher(opts: {
-  connections?: number;
-  timeoutMs: number;
-  tls?: { ca?: string; cert?: string; key?: string };
-}): Dispatcher {
+export function createDispatcher(opts: { connections?: number; timeoutMs: number; tls?: { ca?: string; cert?: string; key?: string } }): Dispatcher {
   return new Agent({
     connections: opts.connections ?? 64,
     keepAliveTimeout: 10_000,
@@ -122,12 +112,7 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
  * Sends one request and returns parsed JSON (undefined for an empty body).
  * Throws UpstreamError for any non-2xx or transport failure; never exposes the raw body.
  */
-export async function callJson<T>(
-  target: UpstreamTarget,
-  operation: string,
-  path: string,
-  opts: CallOptions = {},
-): Promise<T> {
+export async function callJson<T>(target: UpstreamTarget, operation: string, path: string, opts: CallOptions = {}): Promise<T> {
   const attempts = opts.idempotent ? 1 + target.readRetries : 1;
   let lastError: UpstreamError | undefined;
   for (let attempt = 0; attempt < attempts; attempt++) {

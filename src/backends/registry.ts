@@ -31,10 +31,7 @@ export function createUpstreams(config: Config, urls: { czertainly: string; hori
       timeoutMs: cz.timeoutMs,
       readRetries: cz.readRetries,
       tls: cz.tls,
-      headers:
-        cz.credentials === "service" && cz.clientCertPem
-          ? { "ssl-client-cert": encodeURIComponent(cz.clientCertPem) }
-          : undefined,
+      headers: cz.credentials === "service" && cz.clientCertPem ? { "ssl-client-cert": encodeURIComponent(cz.clientCertPem) } : undefined,
       breaker: breaker(),
     }),
     horizon: createHorizonClient({

@@ -70,11 +70,7 @@ export function kindForStatus(status: number): UpstreamErrorKind {
   return "bad_response";
 }
 
-const TIMEOUT_CODES = new Set([
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
+const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 
 /** Classifies a transport failure (no HTTP answer) as timeout or unavailable. */
 export function kindForTransportError(cause: unknown): UpstreamErrorKind {

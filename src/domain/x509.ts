@@ -2,8 +2,15 @@ import "./crypto-provider.js"; // first: the Reflect polyfill and WebCrypto for 
 import { createHash } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import {
-  BasicConstraints, Certificate as AsnCertificate, ExtendedKeyUsage, id_ce_basicConstraints, id_ce_extKeyUsage, id_ce_keyUsage,
-  id_ce_subjectAltName, KeyUsage, SubjectAlternativeName,
+  BasicConstraints,
+  Certificate as AsnCertificate,
+  ExtendedKeyUsage,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  KeyUsage,
+  SubjectAlternativeName,
 } from "@peculiar/asn1-x509";
 import * as x509 from "@peculiar/x509";
 import { LRUCache } from "lru-cache";

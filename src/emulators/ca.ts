@@ -193,12 +193,7 @@ export class EmulatorCa {
   }
 
   /** Signs a certificate for a given public key. */
-  async signPublicKey(
-    publicKey: x509.PublicKey,
-    subject: string,
-    sans: SubjectAltNames,
-    opts: IssueOptions = {},
-  ): Promise<IssuedCertificate> {
+  async signPublicKey(publicKey: x509.PublicKey, subject: string, sans: SubjectAltNames, opts: IssueOptions = {}): Promise<IssuedCertificate> {
     const notBefore = opts.notBefore ?? new Date(Date.now() - 60_000);
     const cryptoKey = await publicKey.export(
       publicKey.algorithm.name === "ECDSA" ? { ...ECDSA, namedCurve: (publicKey.algorithm as EcKeyAlgorithm).namedCurve } : RSA,

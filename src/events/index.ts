@@ -38,6 +38,9 @@ export function createGatewayWatchHub(opts: {
     onPoll: opts.onPoll,
     now: opts.now,
     onPollError: (target, error) =>
-      opts.logger.debug({ watch: { kind: target.kind, backend: target.backend }, err: { name: (error as Error)?.name, message: (error as Error)?.message } }, "watch poll failed"),
+      opts.logger.debug(
+        { watch: { kind: target.kind, backend: target.backend }, err: { name: (error as Error)?.name, message: (error as Error)?.message } },
+        "watch poll failed",
+      ),
   });
 }

@@ -28,18 +28,35 @@ export function watchTarget(kind: WatchKind, id: string): WatchTarget {
 }
 
 export function certificateEvent(record: CertificateRecord, source: StateEvent["source"], observedAt: number): CertificateStateEvent {
-  return { kind: "certificate", id: record.id, state: record.state, final: isSettledCertificateState(record.state), gone: false, observedAt, source, record };
+  return {
+    kind: "certificate",
+    id: record.id,
+    state: record.state,
+    final: isSettledCertificateState(record.state),
+    gone: false,
+    observedAt,
+    source,
+    record,
+  };
 }
 
 export function requestEvent(record: RequestRecord, source: StateEvent["source"], observedAt: number): RequestStateEvent {
-  return { kind: "request", id: record.id, state: record.status, final: isFinalRequestStatus(record.status), gone: false, observedAt, source, record };
+  return {
+    kind: "request",
+    id: record.id,
+    state: record.status,
+    final: isFinalRequestStatus(record.status),
+    gone: false,
+    observedAt,
+    source,
+    record,
+  };
 }
 
 /** The backend answered that the object does not exist (any more): nothing left to watch. */
 export function goneEvent(target: WatchTarget, source: StateEvent["source"], observedAt: number): StateEvent {
   return { kind: target.kind, id: target.id, state: "GONE", final: true, gone: true, observedAt, source } as StateEvent;
 }
-
 
 // Keyed per process, like the principal fingerprints: a key seen on a shared bus cannot be checked
 // against guessed credentials offline. (Keys of other instances never match: no reuse across them.)

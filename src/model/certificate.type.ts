@@ -36,8 +36,7 @@ export interface CertificateRecord {
 
 @ObjectType("Certificate", {
   implements: Node,
-  description:
-    "An X.509 certificate held by either backend. Identity, validity, key and extension fields are decoded from the certificate itself.",
+  description: "An X.509 certificate held by either backend. Identity, validity, key and extension fields are decoded from the certificate itself.",
 })
 export class Certificate implements Node {
   private decodedCache?: DecodedCertificate | null;

@@ -118,12 +118,7 @@ export class Request implements Node {
   }
 }
 
-const FINAL_REQUEST_STATUSES = new Set([
-  RequestStatus.DENIED,
-  RequestStatus.CANCELED,
-  RequestStatus.COMPLETED,
-  RequestStatus.FAILED,
-]);
+const FINAL_REQUEST_STATUSES = new Set([RequestStatus.DENIED, RequestStatus.CANCELED, RequestStatus.COMPLETED, RequestStatus.FAILED]);
 
 export function isFinalRequestStatus(status: RequestStatus): boolean {
   return FINAL_REQUEST_STATUSES.has(status);

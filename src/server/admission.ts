@@ -38,9 +38,7 @@ export class CallerAdmission {
     this.perCaller = new RateLimiter(config.rateLimitPerMinute, now, maxKeys);
     this.perAddress = new RateLimiter(config.ops.rateLimitPerMinutePerAddress, now, maxKeys);
     this.authFailures = new RateLimiter(config.ops.authFailureLimit, now, maxKeys, config.ops.authFailureWindowMs);
-    this.forwarded = new Set(
-      (["czertainly", "horizon"] as const).filter(backend => config[backend].credentials === "forward"),
-    );
+    this.forwarded = new Set((["czertainly", "horizon"] as const).filter(backend => config[backend].credentials === "forward"));
   }
 
   /** Spends one request of the caller's and of its address's budget; a refusal says for how long. */
@@ -66,10 +64,7 @@ export class CallerAdmission {
   observe(keys: Keys | undefined, errors: readonly GraphQLFormattedError[] | undefined): void {
     if (!keys || !errors?.length || !this.authFailures.enabled) return;
     const rejected = errors.some(
-      e =>
-        e.extensions?.code === ErrorCode.Unauthenticated &&
-        e.extensions.backendStatus === 401 &&
-        this.forwarded.has(String(e.extensions.backend)),
+      e => e.extensions?.code === ErrorCode.Unauthenticated && e.extensions.backendStatus === 401 && this.forwarded.has(String(e.extensions.backend)),
     );
     if (rejected) this.authFailures.take(addressOf(keys));
   }

@@ -87,7 +87,10 @@ export function addressKey(remote: string | undefined): string {
   const headGroups = head ? head.split(":") : [];
   const tailGroups = remote.includes("::") ? (tail ? tail.split(":") : []) : [];
   const groups = remote.includes("::") ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups] : headGroups;
-  return `addr:${groups.slice(0, 4).map(g => g.replace(/^0+(?=.)/, "").toLowerCase()).join(":")}::/64`;
+  return `addr:${groups
+    .slice(0, 4)
+    .map(g => g.replace(/^0+(?=.)/, "").toLowerCase())
+    .join(":")}::/64`;
 }
 
 export { headersFor, type CallerCredentials, type CallerHeaders } from "../backends/credentials.js";

@@ -25,7 +25,14 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown, onUn
   // Apollo's own request-level refusals without a code (APQ hash mismatch, unsupported persisted
   // query version) carry only an HTTP 4xx status: they are bad requests, not unexpected errors.
   const httpStatus = (error as GraphQLError | undefined)?.extensions?.http as { status?: number } | undefined;
-  if (!formatted.path && error instanceof GraphQLError && (!code || code === "INTERNAL_SERVER_ERROR") && httpStatus?.status && httpStatus.status >= 400 && httpStatus.status < 500) {
+  if (
+    !formatted.path &&
+    error instanceof GraphQLError &&
+    (!code || code === "INTERNAL_SERVER_ERROR") &&
+    httpStatus?.status &&
+    httpStatus.status >= 400 &&
+    httpStatus.status < 500
+  ) {
     return { message: formatted.message, locations: formatted.locations, extensions: { code: "BAD_REQUEST" } };
   }
   const original = unwrapResolverError(error);

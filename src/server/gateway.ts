@@ -80,7 +80,9 @@ function opsHandler(routes: SideRoute[], onError: (error: unknown) => void): Req
     try {
       const url = new URL(req.url ?? "/", "http://ops");
       for (const route of routes) if (await route(req, res, url)) return;
-      sendJson(res, 404, { errors: [{ message: "Not found. The ops port serves /metrics, /readyz and /healthz.", extensions: { code: "NOT_FOUND" } }] });
+      sendJson(res, 404, {
+        errors: [{ message: "Not found. The ops port serves /metrics, /readyz and /healthz.", extensions: { code: "NOT_FOUND" } }],
+      });
     } catch (error) {
       onError(error);
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
@@ -145,7 +147,11 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     maxPayload: config.bodyLimitBytes,
     verifyClient: (info, done) => (sameOrigin(info) ? connectionLimit.verify(info.req, done) : done(false, 401)),
   });
-  const connectionLimit = wsConnections.attach(wsServer, req => callerCredentials(config, req).principal, code => metrics.errors.inc({ code }));
+  const connectionLimit = wsConnections.attach(
+    wsServer,
+    req => callerCredentials(config, req).principal,
+    code => metrics.errors.inc({ code }),
+  );
   const streamGuard = wsSubscribeGuard(schema, {
     limits,
     introspection: config.introspection,

@@ -52,7 +52,9 @@ const MAY_BE_SUBSCRIPTION = /(?:^|[\s},])subscription[\s({@]/;
 function isSubscription(method: string | undefined, body: unknown, url: URL): boolean {
   const params: Record<string, unknown> | undefined =
     method === "POST"
-      ? body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined
+      ? body && typeof body === "object" && !Array.isArray(body)
+        ? (body as Record<string, unknown>)
+        : undefined
       : { query: url.searchParams.get("query"), operationName: url.searchParams.get("operationName") };
   const query = params?.query;
   if (typeof query !== "string" || !MAY_BE_SUBSCRIPTION.test(query)) return false;
@@ -72,8 +74,7 @@ const SUBSCRIPTION_OVER_HTTP =
 const clientAborted = (req: IncomingMessage, error: unknown) =>
   !req.complete && (req.destroyed || (error as NodeJS.ErrnoException)?.code === "ECONNRESET");
 
-const wantsHtml = (req: IncomingMessage) =>
-  req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
+const wantsHtml = (req: IncomingMessage) => req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
 
 /** The gateway's node:http request handler: GraphiQL, side routes, then Apollo at /graphql. */
 export function createHttpHandler<TContext extends object>(opts: HttpHandlerOptions<TContext>) {

@@ -176,8 +176,9 @@ export function operationComplexity(
     return cost;
   };
   const setCost = (set: SelectionSetNode, type: GraphQLCompositeType): number => {
-    const fields: Record<string, GraphQLField<unknown, unknown>> =
-      type instanceof GraphQLObjectType || type instanceof GraphQLInterfaceType ? type.getFields() : {};
+    const fields: Record<string, GraphQLField<unknown, unknown>> = type instanceof GraphQLObjectType || type instanceof GraphQLInterfaceType
+      ? type.getFields()
+      : {};
     const own = possibleTypeNames(type);
     const costs = new Map<string, number>();
     for (const sel of set.selections) {
@@ -186,10 +187,13 @@ export function operationComplexity(
       if (sel.kind === Kind.FIELD) {
         const name = sel.name.value;
         const field =
-          name === SchemaMetaFieldDef.name ? SchemaMetaFieldDef
-          : name === TypeMetaFieldDef.name ? TypeMetaFieldDef
-          : name === TypeNameMetaFieldDef.name ? TypeNameMetaFieldDef
-          : fields[name];
+          name === SchemaMetaFieldDef.name
+            ? SchemaMetaFieldDef
+            : name === TypeMetaFieldDef.name
+              ? TypeMetaFieldDef
+              : name === TypeNameMetaFieldDef.name
+                ? TypeNameMetaFieldDef
+                : fields[name];
         if (!field) continue; // unknown field: validation refuses it
         const fieldType = getNamedType(field.type);
         const child = sel.selectionSet && isCompositeType(fieldType) ? setCost(sel.selectionSet, fieldType) : 0;
@@ -209,9 +213,11 @@ export function operationComplexity(
     return Math.max(0, ...costs.values());
   };
   const root =
-    operation.operation === "query" ? schema.getQueryType()
-    : operation.operation === "mutation" ? schema.getMutationType()
-    : schema.getSubscriptionType();
+    operation.operation === "query"
+      ? schema.getQueryType()
+      : operation.operation === "mutation"
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
   if (!root) throw new Error(`The schema has no ${operation.operation} type`);
   return setCost(operation.selectionSet, root);
 }
@@ -267,7 +273,8 @@ export function jsonNestsDeeperThan(text: string, max: number = MAX_JSON_NESTING
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -401,7 +408,10 @@ export function checkDocumentShape(document: DocumentNode, limits: QueryLimits, 
     const { aliases, directives } = compose(own);
     const label = def.name ? `Operation "${def.name.value}"` : "The operation";
     if (aliases > limits.maxAliases) {
-      return refusal(`${label} has ${aliases} aliases, more than the ${limits.maxAliases} allowed (MAX_ALIASES)`, { aliases, maxAliases: limits.maxAliases });
+      return refusal(`${label} has ${aliases} aliases, more than the ${limits.maxAliases} allowed (MAX_ALIASES)`, {
+        aliases,
+        maxAliases: limits.maxAliases,
+      });
     }
     if (directives > limits.maxDirectives) {
       return refusal(`${label} has ${directives} directives, more than the ${limits.maxDirectives} allowed (MAX_DIRECTIVES)`, {
@@ -412,7 +422,9 @@ export function checkDocumentShape(document: DocumentNode, limits: QueryLimits, 
     // Each selection counts at least 1 towards the complexity, so the walk stops there.
     const repeated = repeatedFields(def, fragments, limits.maxComplexity, stats);
     if (repeated.visits > limits.maxComplexity) {
-      return refusal(`${label} expands to more than ${limits.maxComplexity} selections (MAX_QUERY_COMPLEXITY)`, { maxComplexity: limits.maxComplexity });
+      return refusal(`${label} expands to more than ${limits.maxComplexity} selections (MAX_QUERY_COMPLEXITY)`, {
+        maxComplexity: limits.maxComplexity,
+      });
     }
     if (repeated.max > limits.maxRepeatedFields) {
       return refusal(
@@ -476,7 +488,9 @@ export function checkOperationLimits(
     });
   }
   const tooComplex = (message: string, extra: Record<string, unknown> = {}) =>
-    new GraphQLError(message, { extensions: { code: ErrorCode.QueryTooComplex, maxComplexity: limits.maxComplexity, ...extra, http: { status: 400 } } });
+    new GraphQLError(message, {
+      extensions: { code: ErrorCode.QueryTooComplex, maxComplexity: limits.maxComplexity, ...extra, http: { status: 400 } },
+    });
   let complexity: number;
   try {
     // maxErrors: the first error is enough to know execution will refuse them.

@@ -31,7 +31,10 @@ export interface SseRoute {
 
 /** What each refusal of graphql-sse means, when it says nothing itself (null body). */
 const REFUSALS: Record<number, { code: string; message: string }> = {
-  404: { code: "NOT_FOUND", message: "No such event stream: send a GraphQL request with 'Accept: text/event-stream', or reserve a stream with PUT first" },
+  404: {
+    code: "NOT_FOUND",
+    message: "No such event stream: send a GraphQL request with 'Accept: text/event-stream', or reserve a stream with PUT first",
+  },
   405: { code: "BAD_REQUEST", message: "Method not allowed: use POST (or GET for queries and subscriptions)" },
   406: { code: "BAD_REQUEST", message: "Not acceptable: ask for 'Accept: text/event-stream'" },
   415: { code: "BAD_REQUEST", message: "Unsupported media type: POST a JSON body with 'Content-Type: application/json'" },
@@ -94,28 +97,34 @@ export function createSseRoute(opts: SseRouteOptions): SseRoute {
         if (!(error instanceof BodyTooLarge)) throw error;
         res.setHeader("connection", "close");
         res.writeHead(413, { "content-type": "application/json; charset=utf-8" });
-        res.end(JSON.stringify({ errors: [{ message: `Request body exceeds ${opts.bodyLimitBytes} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] }));
+        res.end(
+          JSON.stringify({ errors: [{ message: `Request body exceeds ${opts.bodyLimitBytes} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] }),
+        );
         return true;
       }
       if (jsonNestsDeeperThan(bodyText)) {
         res.writeHead(400, { "content-type": "application/json; charset=utf-8" });
-        res.end(JSON.stringify({ errors: [{ message: `Request body nests deeper than ${MAX_JSON_NESTING} levels`, extensions: { code: "BAD_REQUEST" } }] }));
+        res.end(
+          JSON.stringify({ errors: [{ message: `Request body nests deeper than ${MAX_JSON_NESTING} levels`, extensions: { code: "BAD_REQUEST" } }] }),
+        );
         return true;
       }
     }
-    const [body, init] = typedRefusal(await handler({
-      method: req.method ?? "GET",
-      url: req.url ?? SSE_PATH,
-      headers: {
-        get(key: string) {
-          const header = req.headers[key];
-          return Array.isArray(header) ? header.join("\n") : header;
+    const [body, init] = typedRefusal(
+      await handler({
+        method: req.method ?? "GET",
+        url: req.url ?? SSE_PATH,
+        headers: {
+          get(key: string) {
+            const header = req.headers[key];
+            return Array.isArray(header) ? header.join("\n") : header;
+          },
         },
-      },
-      body: bodyText ?? null,
-      raw: req,
-      context: { res },
-    }));
+        body: bodyText ?? null,
+        raw: req,
+        context: { res },
+      }),
+    );
     res.writeHead(init.status, init.statusText, init.headers as Record<string, string>);
     if (!body || typeof body === "string") {
       await new Promise<void>(resolve => res.end(body ?? undefined, () => resolve()));

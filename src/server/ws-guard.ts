@@ -37,8 +37,7 @@ interface SubscribeLike {
   operationName?: string | null;
 }
 
-const coded = (message: string, code: string, extra: Record<string, unknown> = {}) =>
-  new GraphQLError(message, { extensions: { code, ...extra } });
+const coded = (message: string, code: string, extra: Record<string, unknown> = {}) => new GraphQLError(message, { extensions: { code, ...extra } });
 
 /** graphql-ws `onSubscribe`: returns the errors that refuse an operation, or nothing to let it run. */
 export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
@@ -67,12 +66,23 @@ export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
     if (invalid.length) {
       invalid.forEach(() => opts.onRefused?.("GRAPHQL_VALIDATION_FAILED"));
       return invalid.map(
-        e => new GraphQLError(opts.hideSchemaDetails ? withoutSuggestions(e.message) : e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }),
+        e =>
+          new GraphQLError(opts.hideSchemaDetails ? withoutSuggestions(e.message) : e.message, {
+            nodes: e.nodes,
+            extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+          }),
       );
     }
     const operation = getOperationAST(document, payload.operationName ?? undefined);
     if (!operation) return refuse(coded("Could not determine which operation to run.", "OPERATION_RESOLUTION_FAILURE"));
-    const limited = checkOperationLimits(schema, document, operation, payload.variables ?? undefined, opts.limits, payload.operationName ?? undefined);
+    const limited = checkOperationLimits(
+      schema,
+      document,
+      operation,
+      payload.variables ?? undefined,
+      opts.limits,
+      payload.operationName ?? undefined,
+    );
     if (limited) return refuse(limited);
     // Missing or ill-typed variables: graphql's own message with BAD_USER_INPUT, as Apollo answers over
     // HTTP (executing would report them as an untyped error, masked to INTERNAL_SERVER_ERROR).
@@ -80,7 +90,11 @@ export function wsSubscribeGuard(schema: GraphQLSchema, opts: WsGuardOptions) {
     if (coerced.errors?.length) {
       coerced.errors.forEach(() => opts.onRefused?.(ErrorCode.BadUserInput));
       return coerced.errors.map(
-        e => new GraphQLError(opts.hideSchemaDetails ? withoutSuggestions(e.message) : e.message, { nodes: e.nodes, extensions: { code: ErrorCode.BadUserInput } }),
+        e =>
+          new GraphQLError(opts.hideSchemaDetails ? withoutSuggestions(e.message) : e.message, {
+            nodes: e.nodes,
+            extensions: { code: ErrorCode.BadUserInput },
+          }),
       );
     }
     return undefined;

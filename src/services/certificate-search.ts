@@ -88,7 +88,9 @@ export async function searchCertificates(
   };
   // Totals already seen on this page cost nothing; the others cost one small search each.
   connection.countTotal = async () => {
-    const parts = await Promise.all(sources.map(s => (totals.has(s.search.key) ? totals.get(s.search.key) : s.search.count().catch(() => undefined))));
+    const parts = await Promise.all(
+      sources.map(s => (totals.has(s.search.key) ? totals.get(s.search.key) : s.search.count().catch(() => undefined))),
+    );
     return parts.every(p => p !== undefined) ? parts.reduce<number>((sum, p) => sum + (p ?? 0), 0) : undefined;
   };
   return { value: connection, failures };

@@ -114,7 +114,9 @@ export function describeAdapterContract(name: string, fixture: () => AdapterFixt
       const f = fixture();
       await expect(searchOf(f.adapter, call(f.badCreds)).window(0, 1)).rejects.toSatisfy(e => codeOf(e) === "UNAUTHENTICATED");
       const input = { certificateId: "unknown", reason: "SUPERSEDED" } as RevokeInput;
-      await expect(f.adapter.operations.revoke!(call(), f.unknownId, input)).rejects.toSatisfy(e => ["NOT_FOUND", "BAD_USER_INPUT"].includes(String(codeOf(e))));
+      await expect(f.adapter.operations.revoke!(call(), f.unknownId, input)).rejects.toSatisfy(e =>
+        ["NOT_FOUND", "BAD_USER_INPUT"].includes(String(codeOf(e))),
+      );
     });
   });
 }

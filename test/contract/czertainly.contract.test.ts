@@ -15,7 +15,11 @@ beforeAll(async () => {
   cz = await startCzertainlyEmulator({ port: 0, requireClientCert: true });
   const client = createCzertainlyClient({ url: `${cz.url}/api`, timeoutMs: 5000, readRetries: 0 });
   const adapter = createCzertainlyAdapter(client);
-  const creds: CallerCredentials = { czertainly: { "ssl-client-cert": cz.clientCert.header }, horizon: { missing: "not used" }, principal: "contract" };
+  const creds: CallerCredentials = {
+    czertainly: { "ssl-client-cert": cz.clientCert.header },
+    horizon: { missing: "not used" },
+    principal: "contract",
+  };
   const profiles = await adapter.call({ creds, loaders: adapter.createLoaders(creds, {}) }).loaders.czRaProfiles();
   const sync = profiles.find(p => p.name === "sync-profile")!;
   fixture = {

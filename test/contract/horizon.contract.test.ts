@@ -12,7 +12,11 @@ beforeAll(async () => {
   hz = await startHorizonEmulator({ port: 0 });
   const client = createHorizonClient({ url: hz.url, timeoutMs: 5000, readRetries: 0 });
   const admin = hz.accounts.admin;
-  const creds: CallerCredentials = { czertainly: { missing: "not used" }, horizon: { "x-api-id": admin.apiId, "x-api-key": admin.apiKey }, principal: "contract" };
+  const creds: CallerCredentials = {
+    czertainly: { missing: "not used" },
+    horizon: { "x-api-id": admin.apiId, "x-api-key": admin.apiKey },
+    principal: "contract",
+  };
   fixture = {
     adapter: createHorizonAdapter(client),
     creds,

@@ -22,7 +22,17 @@ const output: string[] = [];
 /** Starts `node <entry>` and resolves with the gateway URL from its "listening" log line (or rejects on exit). */
 function startBuiltGateway(entry: string): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" };
-  for (const name of ["CZERTAINLY_URL", "HORIZON_URL", "EMBEDDED_EMULATORS", "NODE_ENV", "NODE_OPTIONS", "VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID"]) delete env[name];
+  for (const name of [
+    "CZERTAINLY_URL",
+    "HORIZON_URL",
+    "EMBEDDED_EMULATORS",
+    "NODE_ENV",
+    "NODE_OPTIONS",
+    "VITEST",
+    "VITEST_POOL_ID",
+    "VITEST_WORKER_ID",
+  ])
+    delete env[name];
   const proc = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   child = proc;
   exited = new Promise(done => proc.once("exit", code => done(code)));
@@ -84,12 +94,20 @@ describe("production build: npm run build, then plain node", () => {
     const res = await request(`${base}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: "{ backends { backend reachable } certificates(first: 50) { totalCount edges { node { backend subject { commonName } } } } }" }),
+      body: JSON.stringify({
+        query: "{ backends { backend reachable } certificates(first: 50) { totalCount edges { node { backend subject { commonName } } } } }",
+      }),
     });
     expect(res.statusCode).toBe(200);
-    const body = (await res.body.json()) as { data: { backends: unknown; certificates: { totalCount: number; edges: { node: { backend: string } }[] } }; errors?: unknown };
+    const body = (await res.body.json()) as {
+      data: { backends: unknown; certificates: { totalCount: number; edges: { node: { backend: string } }[] } };
+      errors?: unknown;
+    };
     expect(body.errors).toBeUndefined();
-    expect(body.data.backends).toEqual([{ backend: "CZERTAINLY", reachable: true }, { backend: "HORIZON", reachable: true }]);
+    expect(body.data.backends).toEqual([
+      { backend: "CZERTAINLY", reachable: true },
+      { backend: "HORIZON", reachable: true },
+    ]);
     expect(body.data.certificates.totalCount).toBeGreaterThan(0);
     expect(new Set(body.data.certificates.edges.map(e => e.node.backend))).toEqual(new Set(["CZERTAINLY", "HORIZON"]));
   });

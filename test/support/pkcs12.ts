@@ -25,7 +25,9 @@ function openssl(args: string[], input: Buffer, env: Record<string, string> = {}
  * The password goes through the environment, never the command line.
  */
 export async function openPkcs12(base64: string, password: string): Promise<OpenedPkcs12> {
-  const pem = (await openssl(["pkcs12", "-nodes", "-passin", "env:P12_PASSWORD"], Buffer.from(base64, "base64"), { P12_PASSWORD: password })).toString();
+  const pem = (
+    await openssl(["pkcs12", "-nodes", "-passin", "env:P12_PASSWORD"], Buffer.from(base64, "base64"), { P12_PASSWORD: password })
+  ).toString();
   const block = (label: string) => {
     const m = new RegExp(`-----BEGIN ${label}-----[^-]+-----END ${label}-----`).exec(pem);
     if (!m) throw new Error(`no ${label} in the PKCS#12`);

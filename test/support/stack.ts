@@ -39,7 +39,15 @@ export async function startTestStack(
   // The gateway runs on these emulators (as with EMBEDDED_EMULATORS=true), also under NODE_ENV=production.
   // Generous upstream timeouts: a healthy call (a centralized enrollment generates a key in the emulator) must
   // never time out on a loaded machine; tests about timeouts set their own and use a backend that never answers.
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", CZERTAINLY_TIMEOUT_MS: "15000", HORIZON_TIMEOUT_MS: "15000", EMBEDDED_EMULATORS: "true", ...env });
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    CZERTAINLY_TIMEOUT_MS: "15000",
+    HORIZON_TIMEOUT_MS: "15000",
+    EMBEDDED_EMULATORS: "true",
+    ...env,
+  });
   if (config.horizon.credentials === "service") {
     config.horizon.apiId = hz.accounts.admin.apiId;
     config.horizon.apiKey = hz.accounts.admin.apiKey;

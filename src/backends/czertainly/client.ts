@@ -3,12 +3,28 @@ import { answers, callJson, createDispatcher, type CallOptions, type ResponseSha
 import { UpstreamError } from "../upstream-error.js";
 import { parseCzertainlyError } from "./errors.js";
 import type {
-  AuthorityInstanceDto, BaseAttribute, CancelPendingCertificateRequestDto, CertificateContentDto, CertificateDetailDto,
-  CertificateResponseDto, CertificateSearchRequestDto, ClientAddEndEntityRequestDto,
-  ClientCertificateDataResponseDto, ClientCertificateRekeyRequestDto, ClientCertificateRenewRequestDto,
-  ClientCertificateRevocationDto, ClientCertificateSignRequestDto, ClientCertificateSignResponseDto,
-  ClientEditEndEntityRequestDto, ClientEndEntityDto, KeyDetailDto, LegacyClientCertificateRevocationDto,
-  LegacyClientCertificateSignRequestDto, RaProfileDto, RequestAttribute, UploadCertificateRequestDto,
+  AuthorityInstanceDto,
+  BaseAttribute,
+  CancelPendingCertificateRequestDto,
+  CertificateContentDto,
+  CertificateDetailDto,
+  CertificateResponseDto,
+  CertificateSearchRequestDto,
+  ClientAddEndEntityRequestDto,
+  ClientCertificateDataResponseDto,
+  ClientCertificateRekeyRequestDto,
+  ClientCertificateRenewRequestDto,
+  ClientCertificateRevocationDto,
+  ClientCertificateSignRequestDto,
+  ClientCertificateSignResponseDto,
+  ClientEditEndEntityRequestDto,
+  ClientEndEntityDto,
+  KeyDetailDto,
+  LegacyClientCertificateRevocationDto,
+  LegacyClientCertificateSignRequestDto,
+  RaProfileDto,
+  RequestAttribute,
+  UploadCertificateRequestDto,
 } from "./wire.js";
 
 /** Per-call options: forwarded caller credentials (`ssl-client-cert`). */
@@ -53,7 +69,10 @@ export class CzertainlyClient {
       return await call;
     } catch (error) {
       if (error instanceof UpstreamError && error.kind === "not_found" && !error.messages.some(m => /identified by|not found\.$/i.test(m))) {
-        throw new UpstreamError("czertainly", "unsupported", error.operation, "not supported by this CZERTAINLY version", { status: 404, cause: error });
+        throw new UpstreamError("czertainly", "unsupported", error.operation, "not supported by this CZERTAINLY version", {
+          status: 404,
+          cause: error,
+        });
       }
       throw error;
     }
@@ -108,60 +127,149 @@ export class CzertainlyClient {
   // ---- v2 operations (never retried) ----
 
   /** `POST P/attributes/issue/validate`: resolves when valid; 422 → kind "validation" with the messages. */
-  async validateIssueAttributes(authorityUuid: string, raProfileUuid: string, attributes: RequestAttribute[], opts?: CzertainlyCallOptions): Promise<void> {
-    await this.call("validateIssueAttributes", `${this.p(authorityUuid, raProfileUuid)}/attributes/issue/validate`, opts, { method: "POST", body: attributes });
+  async validateIssueAttributes(
+    authorityUuid: string,
+    raProfileUuid: string,
+    attributes: RequestAttribute[],
+    opts?: CzertainlyCallOptions,
+  ): Promise<void> {
+    await this.call("validateIssueAttributes", `${this.p(authorityUuid, raProfileUuid)}/attributes/issue/validate`, opts, {
+      method: "POST",
+      body: attributes,
+    });
   }
 
   /** `POST P/attributes/revoke/validate`. */
-  async validateRevokeAttributes(authorityUuid: string, raProfileUuid: string, attributes: RequestAttribute[], opts?: CzertainlyCallOptions): Promise<void> {
-    await this.call("validateRevokeAttributes", `${this.p(authorityUuid, raProfileUuid)}/attributes/revoke/validate`, opts, { method: "POST", body: attributes });
+  async validateRevokeAttributes(
+    authorityUuid: string,
+    raProfileUuid: string,
+    attributes: RequestAttribute[],
+    opts?: CzertainlyCallOptions,
+  ): Promise<void> {
+    await this.call("validateRevokeAttributes", `${this.p(authorityUuid, raProfileUuid)}/attributes/revoke/validate`, opts, {
+      method: "POST",
+      body: attributes,
+    });
   }
 
   /** `POST P/certificates`: returns the new certificate's uuid (the outcome is read from its state). */
-  issueCertificate(authorityUuid: string, raProfileUuid: string, body: ClientCertificateSignRequestDto, opts?: CzertainlyCallOptions): Promise<ClientCertificateDataResponseDto> {
+  issueCertificate(
+    authorityUuid: string,
+    raProfileUuid: string,
+    body: ClientCertificateSignRequestDto,
+    opts?: CzertainlyCallOptions,
+  ): Promise<ClientCertificateDataResponseDto> {
     return this.call("issueCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates`, opts, { method: "POST", body, expect: HAS_UUID });
   }
 
   /** `POST P/certificates/{uuid}/issue`: issue a REQUESTED certificate. */
-  issueRequestedCertificate(authorityUuid: string, raProfileUuid: string, uuid: string, opts?: CzertainlyCallOptions): Promise<ClientCertificateDataResponseDto> {
-    return this.call("issueRequestedCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/issue`, opts, { method: "POST", expect: HAS_UUID });
+  issueRequestedCertificate(
+    authorityUuid: string,
+    raProfileUuid: string,
+    uuid: string,
+    opts?: CzertainlyCallOptions,
+  ): Promise<ClientCertificateDataResponseDto> {
+    return this.call("issueRequestedCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/issue`, opts, {
+      method: "POST",
+      expect: HAS_UUID,
+    });
   }
 
   /** `POST P/certificates/{uuid}/renew`: uuid of the new certificate. */
-  renewCertificate(authorityUuid: string, raProfileUuid: string, uuid: string, body: ClientCertificateRenewRequestDto, opts?: CzertainlyCallOptions): Promise<ClientCertificateDataResponseDto> {
-    return this.call("renewCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/renew`, opts, { method: "POST", body, expect: HAS_UUID });
+  renewCertificate(
+    authorityUuid: string,
+    raProfileUuid: string,
+    uuid: string,
+    body: ClientCertificateRenewRequestDto,
+    opts?: CzertainlyCallOptions,
+  ): Promise<ClientCertificateDataResponseDto> {
+    return this.call("renewCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/renew`, opts, {
+      method: "POST",
+      body,
+      expect: HAS_UUID,
+    });
   }
 
   /** `POST P/certificates/{uuid}/rekey`: uuid of the new certificate. */
-  rekeyCertificate(authorityUuid: string, raProfileUuid: string, uuid: string, body: ClientCertificateRekeyRequestDto, opts?: CzertainlyCallOptions): Promise<ClientCertificateDataResponseDto> {
-    return this.call("rekeyCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/rekey`, opts, { method: "POST", body, expect: HAS_UUID });
+  rekeyCertificate(
+    authorityUuid: string,
+    raProfileUuid: string,
+    uuid: string,
+    body: ClientCertificateRekeyRequestDto,
+    opts?: CzertainlyCallOptions,
+  ): Promise<ClientCertificateDataResponseDto> {
+    return this.call("rekeyCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/rekey`, opts, {
+      method: "POST",
+      body,
+      expect: HAS_UUID,
+    });
   }
 
   /** `POST P/certificates/{uuid}/revoke` (204). */
-  async revokeCertificate(authorityUuid: string, raProfileUuid: string, uuid: string, body: ClientCertificateRevocationDto, opts?: CzertainlyCallOptions): Promise<void> {
+  async revokeCertificate(
+    authorityUuid: string,
+    raProfileUuid: string,
+    uuid: string,
+    body: ClientCertificateRevocationDto,
+    opts?: CzertainlyCallOptions,
+  ): Promise<void> {
     await this.call("revokeCertificate", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/revoke`, opts, { method: "POST", body });
   }
 
   /** `POST P/certificates/{uuid}/issue/finalize` (Core ≥ 2.18). */
-  finalizeIssue(authorityUuid: string, raProfileUuid: string, uuid: string, body: UploadCertificateRequestDto, opts?: CzertainlyCallOptions): Promise<CertificateDetailDto> {
-    return this.since218(this.call("finalizeIssue", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/issue/finalize`, opts, { method: "POST", body, expect: HAS_UUID }));
+  finalizeIssue(
+    authorityUuid: string,
+    raProfileUuid: string,
+    uuid: string,
+    body: UploadCertificateRequestDto,
+    opts?: CzertainlyCallOptions,
+  ): Promise<CertificateDetailDto> {
+    return this.since218(
+      this.call("finalizeIssue", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/issue/finalize`, opts, {
+        method: "POST",
+        body,
+        expect: HAS_UUID,
+      }),
+    );
   }
 
   /** `POST P/certificates/{uuid}/revoke/confirm` (204; Core ≥ 2.18). */
   async confirmRevoke(authorityUuid: string, raProfileUuid: string, uuid: string, opts?: CzertainlyCallOptions): Promise<void> {
-    await this.since218(this.call("confirmRevoke", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/revoke/confirm`, opts, { method: "POST" }));
+    await this.since218(
+      this.call("confirmRevoke", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/revoke/confirm`, opts, { method: "POST" }),
+    );
   }
 
   /** `POST P/certificates/{uuid}/cancel` (Core ≥ 2.18): pending_issue → failed, pending_revoke → issued. */
-  cancelPending(authorityUuid: string, raProfileUuid: string, uuid: string, body: CancelPendingCertificateRequestDto, opts?: CzertainlyCallOptions): Promise<CertificateDetailDto> {
-    return this.since218(this.call("cancelPending", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/cancel`, opts, { method: "POST", body, expect: HAS_UUID }));
+  cancelPending(
+    authorityUuid: string,
+    raProfileUuid: string,
+    uuid: string,
+    body: CancelPendingCertificateRequestDto,
+    opts?: CzertainlyCallOptions,
+  ): Promise<CertificateDetailDto> {
+    return this.since218(
+      this.call("cancelPending", `${this.p(authorityUuid, raProfileUuid)}/certificates/${enc(uuid)}/cancel`, opts, {
+        method: "POST",
+        body,
+        expect: HAS_UUID,
+      }),
+    );
   }
 
   // ---- legacy v1 (/v1/operations/{raProfileName}/…) ----
 
   /** `POST /v1/operations/{raProfileName}/certificate/issue`: synchronous, base64 certificate. */
-  legacyIssue(raProfileName: string, body: LegacyClientCertificateSignRequestDto, opts?: CzertainlyCallOptions): Promise<ClientCertificateSignResponseDto> {
-    return this.call("legacyIssue", `/v1/operations/${enc(raProfileName)}/certificate/issue`, opts, { method: "POST", body, expect: { object: ["certificateData"] } });
+  legacyIssue(
+    raProfileName: string,
+    body: LegacyClientCertificateSignRequestDto,
+    opts?: CzertainlyCallOptions,
+  ): Promise<ClientCertificateSignResponseDto> {
+    return this.call("legacyIssue", `/v1/operations/${enc(raProfileName)}/certificate/issue`, opts, {
+      method: "POST",
+      body,
+      expect: { object: ["certificateData"] },
+    });
   }
 
   /** `POST /v1/operations/{raProfileName}/certificate/revoke`. */

@@ -2,7 +2,14 @@ import type { ErrorBodyParser } from "../http.js";
 import type { UpstreamErrorKind } from "../upstream-error.js";
 
 // Core's ValidationException texts that mean "wrong state for this operation", not "bad input".
-const STATE_PATTERNS = [/not in [A-Z_]+/i, /pending operation/i, /cannot be aborted/i, /raced with another operation/i, /current state/i, /is not in state/i];
+const STATE_PATTERNS = [
+  /not in [A-Z_]+/i,
+  /pending operation/i,
+  /cannot be aborted/i,
+  /raced with another operation/i,
+  /current state/i,
+  /is not in state/i,
+];
 
 /**
  * Reads Core's error bodies (contract §4.2): 422 is usually a bare string[] (ValidationException),

@@ -1,13 +1,6 @@
 import { revocationReasonForCzertainly } from "./states.js";
 import type { Certificate } from "../../model/certificate.type.js";
-import type {
-  CancelPendingInput,
-  FinalizeInput,
-  IssueInput,
-  RekeyInput,
-  RenewInput,
-  RevokeInput,
-} from "../../model/inputs/operation.inputs.js";
+import type { CancelPendingInput, FinalizeInput, IssueInput, RekeyInput, RenewInput, RevokeInput } from "../../model/inputs/operation.inputs.js";
 import { toBase64Der } from "../../model/inputs/validators.js";
 import { OperationPayload } from "../../model/payloads.js";
 import type { CzertainlyCall } from "./call.js";
@@ -70,7 +63,11 @@ export const czertainlyRevoke = (call: CzertainlyCall, uuid: string, input: Revo
   onCertificate(call, uuid, (c, path, o) =>
     c.revokeCertificate(
       ...path,
-      { reason: revocationReasonForCzertainly(input.reason), attributes: toRequestAttributes(input.attributes), destroyKey: input.destroyKey ?? false },
+      {
+        reason: revocationReasonForCzertainly(input.reason),
+        attributes: toRequestAttributes(input.attributes),
+        destroyKey: input.destroyKey ?? false,
+      },
       o,
     ),
   );
@@ -97,8 +94,7 @@ export const czertainlyFinalize = (call: CzertainlyCall, uuid: string, input: Fi
     await c.finalizeIssue(...path, { certificate: toBase64Der(input.certificate), customAttributes: [] }, o);
   });
 
-export const czertainlyConfirmRevoke = (call: CzertainlyCall, uuid: string) =>
-  onCertificate(call, uuid, (c, path, o) => c.confirmRevoke(...path, o));
+export const czertainlyConfirmRevoke = (call: CzertainlyCall, uuid: string) => onCertificate(call, uuid, (c, path, o) => c.confirmRevoke(...path, o));
 
 /** Core's cancel answer may show the state read before its update (contract §6.2): the re-read is the truth. */
 export const czertainlyCancel = (call: CzertainlyCall, uuid: string, input: CancelPendingInput) =>

@@ -10,7 +10,8 @@ const opts = (call: CzertainlyCall) => ({ headers: headersFor(call.creds, "czert
 
 export const listRaProfiles = async (call: CzertainlyCall): Promise<RaProfile[]> => (await call.loaders.czRaProfiles()).map(raProfileFromCzertainly);
 
-export const listAuthorities = async (call: CzertainlyCall): Promise<Authority[]> => (await call.loaders.czAuthorities()).map(authorityFromCzertainly);
+export const listAuthorities = async (call: CzertainlyCall): Promise<Authority[]> =>
+  (await call.loaders.czAuthorities()).map(authorityFromCzertainly);
 
 /** The attributes an RA profile asks for when issuing or revoking. */
 export async function listProfileAttributes(call: CzertainlyCall, raProfileId: string, kind: "issue" | "revoke"): Promise<AttributeDefinition[]> {

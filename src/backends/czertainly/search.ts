@@ -13,7 +13,12 @@ import type { SearchFilterRequestDto } from "./wire.js";
 const HAS_CONTENT = new Set(["issued", "revoked", "pending_revoke"]);
 
 type CzFilter = SearchFilterRequestDto;
-const czProp = (fieldIdentifier: string, condition: string, value?: unknown): CzFilter => ({ fieldSource: "property", fieldIdentifier, condition, value });
+const czProp = (fieldIdentifier: string, condition: string, value?: unknown): CzFilter => ({
+  fieldSource: "property",
+  fieldIdentifier,
+  condition,
+  value,
+});
 
 /**
  * The state part of a CZERTAINLY search, as disjoint sets of filters that Core ANDs: Core has no OR
@@ -52,10 +57,14 @@ async function czertainlyBaseFilters(call: CzertainlyCall, filter: CertificateFi
 /** A window of one search; the list DTO carries no content, so one batch call fetches it. */
 async function czertainlyWindow(call: CzertainlyCall, filters: CzFilter[], offset: number, size: number): Promise<Window<Certificate>> {
   const headers = headersFor(call.creds, "czertainly");
-  const window = await readWindow<CzCertificateLike>(async (pageNumber, itemsPerPage) => {
-    const res = await call.client.searchCertificates({ filters, itemsPerPage, pageNumber }, { headers });
-    return { items: res.certificates as CzCertificateLike[], total: res.totalItems };
-  }, offset, size);
+  const window = await readWindow<CzCertificateLike>(
+    async (pageNumber, itemsPerPage) => {
+      const res = await call.client.searchCertificates({ filters, itemsPerPage, pageNumber }, { headers });
+      return { items: res.certificates as CzCertificateLike[], total: res.totalItems };
+    },
+    offset,
+    size,
+  );
   const withContent = window.items.filter(c => HAS_CONTENT.has(c.state ?? ""));
   const contents = await call.loaders.czContent.loadMany(withContent.map(c => c.uuid));
   const contentByUuid = new Map(withContent.map((c, i) => [c.uuid, contents[i]]));

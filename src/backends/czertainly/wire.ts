@@ -4,14 +4,7 @@
  */
 
 export type CertificateStateCode =
-  | "requested"
-  | "rejected"
-  | "pending_approval"
-  | "pending_issue"
-  | "pending_revoke"
-  | "failed"
-  | "issued"
-  | "revoked";
+  "requested" | "rejected" | "pending_approval" | "pending_issue" | "pending_revoke" | "failed" | "issued" | "revoked";
 
 export type CertificateRevocationReason =
   | "unspecified"
@@ -244,15 +237,7 @@ export interface AuthorityInstanceDto {
 
 /** Legacy v1. */
 export type EndEntityStatus =
-  | "NEW"
-  | "FAILED"
-  | "INITIALIZED"
-  | "IN_PROCESS"
-  | "GENERATED"
-  | "REVOKED"
-  | "HISTORICAL"
-  | "KEY_RECOVERY"
-  | "WAITING_FOR_ADD_APPROVAL";
+  "NEW" | "FAILED" | "INITIALIZED" | "IN_PROCESS" | "GENERATED" | "REVOKED" | "HISTORICAL" | "KEY_RECOVERY" | "WAITING_FOR_ADD_APPROVAL";
 
 export interface ClientEndEntityDto {
   username: string;

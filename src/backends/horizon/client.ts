@@ -2,8 +2,17 @@ import type { CircuitBreaker } from "../circuit-breaker.js";
 import { answers, callJson, createDispatcher, type ErrorBodyParser, type ResponseShape, type UpstreamTarget } from "../http.js";
 import { UpstreamError, type UpstreamErrorKind } from "../upstream-error.js";
 import type {
-  HzCertificateSearchResult, HzCertificateWithPermissions, HzPrincipal, HzProblem, HzRequest, HzRequestAction,
-  HzRequestSearchQuery, HzRequestSearchResult, HzSearchQuery, HzSearchResults, HzSubmitRequest,
+  HzCertificateSearchResult,
+  HzCertificateWithPermissions,
+  HzPrincipal,
+  HzProblem,
+  HzRequest,
+  HzRequestAction,
+  HzRequestSearchQuery,
+  HzRequestSearchResult,
+  HzSearchQuery,
+  HzSearchResults,
+  HzSubmitRequest,
 } from "./wire.js";
 
 /** Per-call options: forwarded X-API-ID / X-API-KEY of the caller. */
@@ -13,12 +22,21 @@ const REQUEST: ResponseShape = { object: ["_id", "status"] };
 const CERTIFICATE_WITH_PERMISSIONS: ResponseShape = { object: ["certificate"] };
 const RESULTS: ResponseShape = { objectWithArray: "results" };
 
-export interface HorizonCallOptions { headers?: Record<string, string> }
+export interface HorizonCallOptions {
+  headers?: Record<string, string>;
+}
 
 /** Codes that mean "the request/certificate is in the wrong state", not "your input is malformed". */
 const INVALID_STATE_CODES = new Set([
-  "REQ-004", "REQ-005", "WEBRA-REVOKE-005", "WEBRA-RENEW-005", "WEBRA-RENEW-006", "WEBRA-IMPORT-003",
-  "WEBRA-ENROLL-010", "EST-ENROLL-009", "SCEP-ENROLL-009",
+  "REQ-004",
+  "REQ-005",
+  "WEBRA-REVOKE-005",
+  "WEBRA-RENEW-005",
+  "WEBRA-RENEW-006",
+  "WEBRA-IMPORT-003",
+  "WEBRA-ENROLL-010",
+  "EST-ENROLL-009",
+  "SCEP-ENROLL-009",
 ]);
 
 function kindFor(status: number, code: string | undefined): UpstreamErrorKind | undefined {
@@ -30,9 +48,7 @@ function kindFor(status: number, code: string | undefined): UpstreamErrorKind | 
 
 /** Reads Horizon's problem+json (a single object or an array of them). */
 export const parseHorizonError: ErrorBodyParser = (status, body) => {
-  const items = (Array.isArray(body) ? body : [body]).filter(
-    (p): p is Partial<HzProblem> => typeof p === "object" && p !== null,
-  );
+  const items = (Array.isArray(body) ? body : [body]).filter((p): p is Partial<HzProblem> => typeof p === "object" && p !== null);
   const first = items[0];
   if (!first) return {};
   const backendCode = typeof first.error === "string" ? first.error : undefined;
@@ -46,7 +62,10 @@ export const parseHorizonError: ErrorBodyParser = (status, body) => {
 
 /** Thin typed client over Horizon's REST API (paths: src/emulators/horizon/README.md lists the ones used). */
 export class HorizonClient {
-  constructor(private readonly target: UpstreamTarget, private readonly identity: Record<string, string> = {}) {}
+  constructor(
+    private readonly target: UpstreamTarget,
+    private readonly identity: Record<string, string> = {},
+  ) {}
 
   private h(opts?: HorizonCallOptions): Record<string, string> {
     return { ...this.identity, ...opts?.headers };
@@ -64,17 +83,33 @@ export class HorizonClient {
 
   /** `POST /api/v1/requests/submit` — any module/workflow variant; 201 + Request. */
   submit(request: HzSubmitRequest, opts?: HorizonCallOptions): Promise<HzRequest> {
-    return callJson(this.target, "horizon.submit", "/api/v1/requests/submit", { method: "POST", body: request, headers: this.h(opts), expect: REQUEST });
+    return callJson(this.target, "horizon.submit", "/api/v1/requests/submit", {
+      method: "POST",
+      body: request,
+      headers: this.h(opts),
+      expect: REQUEST,
+    });
   }
 
   /** `GET /api/v1/requests/{id}`; null if unknown. */
   getRequest(id: string, opts?: HorizonCallOptions): Promise<HzRequest | null> {
-    return this.orNull(callJson(this.target, "horizon.getRequest", `/api/v1/requests/${encodeURIComponent(id)}`, { headers: this.h(opts), idempotent: true, expect: REQUEST }));
+    return this.orNull(
+      callJson(this.target, "horizon.getRequest", `/api/v1/requests/${encodeURIComponent(id)}`, {
+        headers: this.h(opts),
+        idempotent: true,
+        expect: REQUEST,
+      }),
+    );
   }
 
   /** `POST /api/v1/requests/approve` — executes a pending request. */
   approve(action: HzRequestAction, opts?: HorizonCallOptions): Promise<HzRequest> {
-    return callJson(this.target, "horizon.approve", "/api/v1/requests/approve", { method: "POST", body: action, headers: this.h(opts), expect: REQUEST });
+    return callJson(this.target, "horizon.approve", "/api/v1/requests/approve", {
+      method: "POST",
+      body: action,
+      headers: this.h(opts),
+      expect: REQUEST,
+    });
   }
 
   /** `POST /api/v1/requests/deny`. */
@@ -84,28 +119,57 @@ export class HorizonClient {
 
   /** `POST /api/v1/requests/cancel` — by the requester. */
   cancel(action: HzRequestAction, opts?: HorizonCallOptions): Promise<HzRequest> {
-    return callJson(this.target, "horizon.cancel", "/api/v1/requests/cancel", { method: "POST", body: action, headers: this.h(opts), expect: REQUEST });
+    return callJson(this.target, "horizon.cancel", "/api/v1/requests/cancel", {
+      method: "POST",
+      body: action,
+      headers: this.h(opts),
+      expect: REQUEST,
+    });
   }
 
   /** `POST /api/v1/requests/search` (HRQL). */
   searchRequests(query: HzRequestSearchQuery, opts?: HorizonCallOptions): Promise<HzSearchResults<HzRequestSearchResult>> {
-    return callJson(this.target, "horizon.searchRequests", "/api/v1/requests/search", { method: "POST", body: query, headers: this.h(opts), idempotent: true, expect: RESULTS });
+    return callJson(this.target, "horizon.searchRequests", "/api/v1/requests/search", {
+      method: "POST",
+      body: query,
+      headers: this.h(opts),
+      idempotent: true,
+      expect: RESULTS,
+    });
   }
 
   /** `GET /api/v1/certificates/{id}` → `{certificate, permissions}`; null if unknown. */
   getCertificate(id: string, opts?: HorizonCallOptions): Promise<HzCertificateWithPermissions | null> {
-    return this.orNull(callJson(this.target, "horizon.getCertificate", `/api/v1/certificates/${encodeURIComponent(id)}`, { headers: this.h(opts), idempotent: true, expect: CERTIFICATE_WITH_PERMISSIONS }));
+    return this.orNull(
+      callJson(this.target, "horizon.getCertificate", `/api/v1/certificates/${encodeURIComponent(id)}`, {
+        headers: this.h(opts),
+        idempotent: true,
+        expect: CERTIFICATE_WITH_PERMISSIONS,
+      }),
+    );
   }
 
   /** `POST /api/v1/certificates` — batch lookup by ids (unknown ids are simply absent). */
   async getCertificates(ids: readonly string[], opts?: HorizonCallOptions): Promise<HzCertificateWithPermissions[]> {
     if (ids.length === 0) return [];
-    return callJson(this.target, "horizon.getCertificates", "/api/v1/certificates", { method: "POST", body: ids, headers: this.h(opts), idempotent: true, expect: { arrayOf: "object" } });
+    return callJson(this.target, "horizon.getCertificates", "/api/v1/certificates", {
+      method: "POST",
+      body: ids,
+      headers: this.h(opts),
+      idempotent: true,
+      expect: { arrayOf: "object" },
+    });
   }
 
   /** `POST /api/v1/certificates/search` (HCQL). */
   searchCertificates(query: HzSearchQuery, opts?: HorizonCallOptions): Promise<HzSearchResults<HzCertificateSearchResult>> {
-    return callJson(this.target, "horizon.searchCertificates", "/api/v1/certificates/search", { method: "POST", body: query, headers: this.h(opts), idempotent: true, expect: RESULTS });
+    return callJson(this.target, "horizon.searchCertificates", "/api/v1/certificates/search", {
+      method: "POST",
+      body: query,
+      headers: this.h(opts),
+      idempotent: true,
+      expect: RESULTS,
+    });
   }
 
   /** `GET /api/v1/security/principals/self` — credential / health check. */
@@ -151,7 +215,6 @@ export function createHorizonClient(opts: HorizonClientOptions): HorizonClient {
     parseErrorBody: parseHorizonError,
     breaker: opts.breaker,
   };
-  const identity: Record<string, string> =
-    opts.apiId && opts.apiKey ? { "x-api-id": opts.apiId, "x-api-key": opts.apiKey } : {};
+  const identity: Record<string, string> = opts.apiId && opts.apiKey ? { "x-api-id": opts.apiId, "x-api-key": opts.apiKey } : {};
   return new HorizonClient(target, identity);
 }

@@ -43,7 +43,11 @@ function requestPayload(call: HorizonCall, res: SubmitResponse, sentPassword: bo
 
 const sentPassword = (input: SubmitRequestInput) =>
   Boolean(
-    input.webraEnroll?.password ?? input.webraRecover?.password ?? input.webraRenew?.password ?? input.estEnroll?.password ?? input.scepEnroll?.password,
+    input.webraEnroll?.password ??
+    input.webraRecover?.password ??
+    input.webraRenew?.password ??
+    input.estEnroll?.password ??
+    input.scepEnroll?.password,
   );
 
 /** POST /api/v1/requests/submit for exactly one variant. */

@@ -34,10 +34,14 @@ export async function searchRequests(
   if (!start || start.backend !== "HORIZON") throw gatewayError(ErrorCode.BadUserInput, "after is not a cursor from this query");
   const headers = headersFor(call.creds, "horizon");
   const query = requestQuery(args.filter);
-  const window = await readWindow<HzRequestLike>(async (pageIndex, pageSize) => {
-    const res = await call.client.searchRequests({ query, pageIndex, pageSize, withCount: true }, { headers });
-    return { items: res.results as HzRequestLike[], total: res.count ?? undefined, hasMore: res.hasMore };
-  }, start.offset, args.first);
+  const window = await readWindow<HzRequestLike>(
+    async (pageIndex, pageSize) => {
+      const res = await call.client.searchRequests({ query, pageIndex, pageSize, withCount: true }, { headers });
+      return { items: res.results as HzRequestLike[], total: res.count ?? undefined, hasMore: res.hasMore };
+    },
+    start.offset,
+    args.first,
+  );
   const edges = window.items.map((r, k) => ({
     node: requestWithCertificate(call, r),
     cursor: encodeCursor({ backend: "HORIZON", offset: start.offset + k + 1 }),

@@ -30,10 +30,14 @@ export function horizonSearches(call: HorizonCall, filter: CertificateFilter | u
       key: Backend.HORIZON,
       async window(offset, size) {
         const headers = headersFor(call.creds, "horizon");
-        const window = await readWindow<HzCertificateLike>(async (pageIndex, pageSize) => {
-          const res = await call.client.searchCertificates({ query, pageIndex, pageSize, withCount: true }, { headers });
-          return { items: res.results as HzCertificateLike[], total: res.count ?? undefined, hasMore: res.hasMore };
-        }, offset, size);
+        const window = await readWindow<HzCertificateLike>(
+          async (pageIndex, pageSize) => {
+            const res = await call.client.searchCertificates({ query, pageIndex, pageSize, withCount: true }, { headers });
+            return { items: res.results as HzCertificateLike[], total: res.count ?? undefined, hasMore: res.hasMore };
+          },
+          offset,
+          size,
+        );
         // Horizon returns whole certificates: they prime the loader, so a later field costs no call.
         for (const c of window.items) call.loaders.hzCertificate.prime(c._id, c);
         return { ...window, items: window.items.map(c => new Certificate(certificateFromHorizon(c))) };

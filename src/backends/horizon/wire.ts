@@ -8,20 +8,41 @@ export type HzWorkflow = "enroll" | "revoke" | "update" | "recover" | "migrate" 
 /** Official enum plus values newer versions add (in_progress, failed). */
 export type HzRequestStatus = "pending" | "approved" | "denied" | "canceled" | "completed" | "in_progress" | "failed";
 export type HzSanType = "RFC822NAME" | "DNSNAME" | "URI" | "IPADDRESS" | "OTHERNAME_UPN" | "OTHERNAME_GUID" | "REGISTERED_ID";
-export type HzRevocationReason =
-  | "unspecified" | "keycompromise" | "cacompromise" | "affiliationchange" | "superseded" | "cessationofoperation";
+export type HzRevocationReason = "unspecified" | "keycompromise" | "cacompromise" | "affiliationchange" | "superseded" | "cessationofoperation";
 
 /** `{value}` wrapper used for passwords and PKCS#12 blobs. */
-export interface HzSecretString { value: string | null }
-export interface HzValue { value: string | null }
-export interface HzIndexedDnElement { element: string; value: string | null }
+export interface HzSecretString {
+  value: string | null;
+}
+export interface HzValue {
+  value: string | null;
+}
+export interface HzIndexedDnElement {
+  element: string;
+  value: string | null;
+}
 /** Request side: `type` + array of values. */
-export interface HzSanElement { type: HzSanType; value: string[] | null }
-export interface HzLabelElement { label: string; value: string | null }
-export interface HzMetadataElement { metadata: string; value: string | null }
-export interface HzExtensionElement { type: "ms_sid" | "ms_template"; value: string | null }
+export interface HzSanElement {
+  type: HzSanType;
+  value: string[] | null;
+}
+export interface HzLabelElement {
+  label: string;
+  value: string | null;
+}
+export interface HzMetadataElement {
+  metadata: string;
+  value: string | null;
+}
+export interface HzExtensionElement {
+  type: "ms_sid" | "ms_template";
+  value: string | null;
+}
 /** Response side label/metadata: `key` + value. */
-export interface HzKeyValue { key: string; value: string }
+export interface HzKeyValue {
+  key: string;
+  value: string;
+}
 
 export interface HzWebRaEnrollTemplate {
   keyType?: string | null;
@@ -42,7 +63,9 @@ export interface HzUpdateTemplate {
   team?: HzValue | null;
   contactEmail?: HzValue | null;
 }
-export interface HzImportTemplate extends HzUpdateTemplate { privateKey?: string | null }
+export interface HzImportTemplate extends HzUpdateTemplate {
+  privateKey?: string | null;
+}
 export interface HzChallengeTemplate {
   subject?: HzIndexedDnElement[] | null;
   sans?: HzSanElement[] | null;
@@ -52,40 +75,84 @@ export interface HzChallengeTemplate {
   team?: HzValue | null;
 }
 
-interface HzSubmitBase { requesterComment?: string | null; dryRun?: boolean | null }
-interface HzTargetsCertificate { certificateId?: string | null; certificatePem?: string | null }
+interface HzSubmitBase {
+  requesterComment?: string | null;
+  dryRun?: boolean | null;
+}
+interface HzTargetsCertificate {
+  certificateId?: string | null;
+  certificatePem?: string | null;
+}
 
 export interface HzWebRaEnrollSubmit extends HzSubmitBase {
-  profile: string; module: "webra"; workflow: "enroll"; template: HzWebRaEnrollTemplate; password?: HzSecretString | null;
+  profile: string;
+  module: "webra";
+  workflow: "enroll";
+  template: HzWebRaEnrollTemplate;
+  password?: HzSecretString | null;
 }
 export interface HzWebRaRevokeSubmit extends HzSubmitBase, HzTargetsCertificate {
-  module?: "webra"; workflow: "revoke"; template: { revocationReason?: HzRevocationReason | null };
+  module?: "webra";
+  workflow: "revoke";
+  template: { revocationReason?: HzRevocationReason | null };
 }
 export interface HzWebRaUpdateSubmit extends HzSubmitBase, HzTargetsCertificate {
-  module?: "webra"; workflow: "update"; template: HzUpdateTemplate;
+  module?: "webra";
+  workflow: "update";
+  template: HzUpdateTemplate;
 }
 export interface HzWebRaRecoverSubmit extends HzSubmitBase, HzTargetsCertificate {
-  module?: "webra"; workflow: "recover"; password?: HzSecretString | null;
+  module?: "webra";
+  workflow: "recover";
+  password?: HzSecretString | null;
 }
 export interface HzWebRaMigrateSubmit extends HzSubmitBase, HzTargetsCertificate {
-  profile: string; module: "webra"; workflow: "migrate"; template: HzUpdateTemplate;
+  profile: string;
+  module: "webra";
+  workflow: "migrate";
+  template: HzUpdateTemplate;
 }
 export interface HzWebRaRenewSubmit extends HzSubmitBase, HzTargetsCertificate {
-  module: "webra"; workflow: "renew"; template?: { csr?: string | null; keyType?: string | null } | null; password?: HzSecretString | null;
+  module: "webra";
+  workflow: "renew";
+  template?: { csr?: string | null; keyType?: string | null } | null;
+  password?: HzSecretString | null;
 }
 export interface HzWebRaImportSubmit extends HzSubmitBase, HzTargetsCertificate {
-  module: "webra"; workflow: "import"; profile?: string | null; template?: HzImportTemplate | null;
+  module: "webra";
+  workflow: "import";
+  profile?: string | null;
+  template?: HzImportTemplate | null;
 }
 export interface HzChallengeEnrollSubmit extends HzSubmitBase {
-  profile: string; module: "est" | "scep"; workflow: "enroll"; dn?: string | null; password?: HzSecretString | null; template?: HzChallengeTemplate | null;
+  profile: string;
+  module: "est" | "scep";
+  workflow: "enroll";
+  dn?: string | null;
+  password?: HzSecretString | null;
+  template?: HzChallengeTemplate | null;
 }
 export type HzSubmitRequest =
-  | HzWebRaEnrollSubmit | HzWebRaRevokeSubmit | HzWebRaUpdateSubmit | HzWebRaRecoverSubmit
-  | HzWebRaMigrateSubmit | HzWebRaRenewSubmit | HzWebRaImportSubmit | HzChallengeEnrollSubmit;
+  | HzWebRaEnrollSubmit
+  | HzWebRaRevokeSubmit
+  | HzWebRaUpdateSubmit
+  | HzWebRaRecoverSubmit
+  | HzWebRaMigrateSubmit
+  | HzWebRaRenewSubmit
+  | HzWebRaImportSubmit
+  | HzChallengeEnrollSubmit;
 
 export interface HzTriggerResult {
-  name: string; event: string; triggerType: string; lastExecutionDate: number;
-  status: "success" | "failure"; retryable: boolean; retries?: number; nextExecutionDate?: number; nextDelay?: string; detail?: string;
+  name: string;
+  event: string;
+  triggerType: string;
+  lastExecutionDate: number;
+  status: "success" | "failure";
+  retryable: boolean;
+  retries?: number;
+  nextExecutionDate?: number;
+  nextDelay?: string;
+  detail?: string;
 }
 
 export interface HzCertificate {
@@ -119,12 +186,24 @@ export interface HzCertificate {
 }
 
 export interface HzCertificatePermissions {
-  revoke: boolean; requestRevoke: boolean; update: boolean; requestUpdate: boolean; migrate: boolean; requestMigrate: boolean;
-  recover?: boolean | null; requestRecover?: boolean | null; renew?: boolean | null; requestRenew?: boolean | null;
-  enroll?: boolean | null; requestEnroll?: boolean | null;
+  revoke: boolean;
+  requestRevoke: boolean;
+  update: boolean;
+  requestUpdate: boolean;
+  migrate: boolean;
+  requestMigrate: boolean;
+  recover?: boolean | null;
+  requestRecover?: boolean | null;
+  renew?: boolean | null;
+  requestRenew?: boolean | null;
+  enroll?: boolean | null;
+  requestEnroll?: boolean | null;
 }
 /** GET /api/v1/certificates/{id} and the batch lookup wrap the certificate. */
-export interface HzCertificateWithPermissions { certificate: HzCertificate; permissions: HzCertificatePermissions }
+export interface HzCertificateWithPermissions {
+  certificate: HzCertificate;
+  permissions: HzCertificatePermissions;
+}
 
 export interface HzRequest {
   _id: string;
@@ -160,19 +239,47 @@ export interface HzRequest {
 }
 
 export interface HzRequestAction {
-  _id: string; module: HzModule; workflow: HzWorkflow;
-  approverComment?: string | null; template?: Record<string, unknown> | null; dryRun?: boolean | null;
+  _id: string;
+  module: HzModule;
+  workflow: HzWorkflow;
+  approverComment?: string | null;
+  template?: Record<string, unknown> | null;
+  dryRun?: boolean | null;
 }
-export interface HzSortElement { element: string; order: "Asc" | "Desc" | "KeyAsc" | "KeyDesc" }
+export interface HzSortElement {
+  element: string;
+  order: "Asc" | "Desc" | "KeyAsc" | "KeyDesc";
+}
 export interface HzSearchQuery {
-  query?: string; fields?: string[]; sortedBy?: HzSortElement[];
+  query?: string;
+  fields?: string[];
+  sortedBy?: HzSortElement[];
   /** 1-based. */
-  pageIndex?: number; pageSize?: number; withCount?: boolean;
+  pageIndex?: number;
+  pageSize?: number;
+  withCount?: boolean;
 }
-export interface HzRequestSearchQuery extends HzSearchQuery { scope?: "search" | "manage" | "self" }
-export interface HzSearchResults<T> { results: T[]; pageIndex: number; pageSize: number; count?: number; hasMore: boolean }
+export interface HzRequestSearchQuery extends HzSearchQuery {
+  scope?: "search" | "manage" | "self";
+}
+export interface HzSearchResults<T> {
+  results: T[];
+  pageIndex: number;
+  pageSize: number;
+  count?: number;
+  hasMore: boolean;
+}
 export type HzRequestSearchResult = Partial<HzRequest> & { _id: string; permissions: { approve?: boolean; cancel?: boolean } };
 export type HzCertificateSearchResult = Partial<HzCertificate> & { _id: string };
 
-export interface HzProblem { error: string; message: string; title: string; detail?: string | null; status?: number }
-export interface HzPrincipal { identity: { identifier: string; name?: string }; permissions: string[] }
+export interface HzProblem {
+  error: string;
+  message: string;
+  title: string;
+  detail?: string | null;
+  status?: number;
+}
+export interface HzPrincipal {
+  identity: { identifier: string; name?: string };
+  permissions: string[];
+}

@@ -21,7 +21,12 @@ const dataAttribute = (
 /** Issue attributes of the attrs-profile: one required string with a pattern, one optional ranged integer. */
 export const ATTRS_PROFILE_ISSUE: BaseAttribute[] = [
   dataAttribute("5f7c1f0e-8a4b-4d25-9f1e-3c2a1b0d9e01", "department", "string", "Department", "Department that owns the certificate", true, [
-    { type: "regExp", description: "Letters and spaces, 2 to 32", errorMessage: "Department must be 2 to 32 letters or spaces", data: "^[A-Za-z ]{2,32}$" },
+    {
+      type: "regExp",
+      description: "Letters and spaces, 2 to 32",
+      errorMessage: "Department must be 2 to 32 letters or spaces",
+      data: "^[A-Za-z ]{2,32}$",
+    },
   ]),
   dataAttribute("5f7c1f0e-8a4b-4d25-9f1e-3c2a1b0d9e02", "validityDays", "integer", "Validity (days)", "Requested validity in days", false, [
     { type: "range", description: "1 to 825 days", errorMessage: "Validity must be between 1 and 825 days", data: { from: 1, to: 825 } },
@@ -46,11 +51,13 @@ function checkValue(def: BaseAttribute, value: unknown): string[] {
   }
   if (def.contentType === "boolean" && typeof value !== "boolean") return [`Attribute '${def.name}': value is not a boolean`];
   for (const c of def.constraints ?? []) {
-    if (c.type === "regExp" && !new RegExp(String(c.data)).test(String(value))) messages.push(c.errorMessage ?? `Attribute '${def.name}' does not match ${String(c.data)}`);
+    if (c.type === "regExp" && !new RegExp(String(c.data)).test(String(value)))
+      messages.push(c.errorMessage ?? `Attribute '${def.name}' does not match ${String(c.data)}`);
     if (c.type === "range") {
       const { from, to } = c.data as { from?: number; to?: number };
       const n = Number(value);
-      if ((from !== undefined && n < from) || (to !== undefined && n > to)) messages.push(c.errorMessage ?? `Attribute '${def.name}' is out of range`);
+      if ((from !== undefined && n < from) || (to !== undefined && n > to))
+        messages.push(c.errorMessage ?? `Attribute '${def.name}' is out of range`);
     }
   }
   return messages;

@@ -56,7 +56,12 @@ function emptyState(): CzertainlyState {
 async function clientIdentity(ca: EmulatorCa, cn: string): Promise<ClientIdentity & { thumbprint: string }> {
   const keys = await generateKeyPair("EC");
   const spki = await webcrypto.subtle.exportKey("spki", keys.publicKey as webcrypto.CryptoKey);
-  const issued = await ca.signPublicKey(new x509.PublicKey(spki), `CN=${cn},O=PKI Graph Emulators`, {}, { extendedKeyUsages: [x509.ExtendedKeyUsage.clientAuth] });
+  const issued = await ca.signPublicKey(
+    new x509.PublicKey(spki),
+    `CN=${cn},O=PKI Graph Emulators`,
+    {},
+    { extendedKeyUsages: [x509.ExtendedKeyUsage.clientAuth] },
+  );
   return {
     pem: issued.pem,
     header: encodeURIComponent(issued.pem),
@@ -109,14 +114,16 @@ export async function startCzertainlyEmulator(opts: CzertainlyEmulatorOptions = 
   const operator = await clientIdentity(ca, "gateway-operator");
   const reader = await clientIdentity(ca, "gateway-reader");
 
-  const h = (fn: (c: RouteContext) => Promise<Reply> | Reply): Handler => async c => {
-    try {
-      return await fn(c);
-    } catch (error) {
-      if (error instanceof CoreError) return error.reply();
-      return { status: 500, body: { message: "Internal server error." } };
-    }
-  };
+  const h =
+    (fn: (c: RouteContext) => Promise<Reply> | Reply): Handler =>
+    async c => {
+      try {
+        return await fn(c);
+      } catch (error) {
+        if (error instanceof CoreError) return error.reply();
+        return { status: 500, body: { message: "Internal server error." } };
+      }
+    };
   const ok = (body: unknown): Reply => (body === undefined ? { status: 200 } : { status: 200, body });
   const noContent: Reply = { status: 204 };
   const P = "/api/v2/operations/authorities/:authorityUuid/raProfiles/:raProfileUuid";
@@ -125,65 +132,189 @@ export async function startCzertainlyEmulator(opts: CzertainlyEmulatorOptions = 
 
   const router = new Router()
     // v2 client operations (§1.1)
-    .route("POST", `${P}/certificates`, h(async c => ok(await engine.issue(profileOf(c), c.body))))
-    .route("POST", `${P}/certificates/:certificateUuid/issue`, h(async c => ok(await engine.issueRequested(profileOf(c), cert(c)))))
-    .route("POST", `${P}/certificates/:certificateUuid/renew`, h(async c => ok(await engine.renew(profileOf(c), cert(c), c.body))))
-    .route("POST", `${P}/certificates/:certificateUuid/rekey`, h(async c => ok(await engine.rekey(profileOf(c), cert(c), c.body))))
-    .route("POST", `${P}/certificates/:certificateUuid/revoke`, h(async c => (await engine.revoke(profileOf(c), cert(c), c.body), noContent)))
-    .route("POST", `${P}/certificates/:certificateUuid/issue/finalize`, h(async c => ok(await engine.finalize(profileOf(c), cert(c), c.body))))
-    .route("POST", `${P}/certificates/:certificateUuid/revoke/confirm`, h(async c => (await engine.confirmRevoke(profileOf(c), cert(c)), noContent)))
-    .route("POST", `${P}/certificates/:certificateUuid/cancel`, h(async c => ok(await engine.cancel(profileOf(c), cert(c), c.body))))
-    .route("GET", `${P}/attributes/issue`, h(c => ok(profileOf(c).issueAttributes)))
-    .route("GET", `${P}/attributes/revoke`, h(c => ok(profileOf(c).revokeAttributes)))
-    .route("POST", `${P}/attributes/issue/validate`, h(c => validated(validateAttributes(profileOf(c).issueAttributes, c.body))))
-    .route("POST", `${P}/attributes/revoke/validate`, h(c => validated(validateAttributes(profileOf(c).revokeAttributes, c.body))))
+    .route(
+      "POST",
+      `${P}/certificates`,
+      h(async c => ok(await engine.issue(profileOf(c), c.body))),
+    )
+    .route(
+      "POST",
+      `${P}/certificates/:certificateUuid/issue`,
+      h(async c => ok(await engine.issueRequested(profileOf(c), cert(c)))),
+    )
+    .route(
+      "POST",
+      `${P}/certificates/:certificateUuid/renew`,
+      h(async c => ok(await engine.renew(profileOf(c), cert(c), c.body))),
+    )
+    .route(
+      "POST",
+      `${P}/certificates/:certificateUuid/rekey`,
+      h(async c => ok(await engine.rekey(profileOf(c), cert(c), c.body))),
+    )
+    .route(
+      "POST",
+      `${P}/certificates/:certificateUuid/revoke`,
+      h(async c => (await engine.revoke(profileOf(c), cert(c), c.body), noContent)),
+    )
+    .route(
+      "POST",
+      `${P}/certificates/:certificateUuid/issue/finalize`,
+      h(async c => ok(await engine.finalize(profileOf(c), cert(c), c.body))),
+    )
+    .route(
+      "POST",
+      `${P}/certificates/:certificateUuid/revoke/confirm`,
+      h(async c => (await engine.confirmRevoke(profileOf(c), cert(c)), noContent)),
+    )
+    .route(
+      "POST",
+      `${P}/certificates/:certificateUuid/cancel`,
+      h(async c => ok(await engine.cancel(profileOf(c), cert(c), c.body))),
+    )
+    .route(
+      "GET",
+      `${P}/attributes/issue`,
+      h(c => ok(profileOf(c).issueAttributes)),
+    )
+    .route(
+      "GET",
+      `${P}/attributes/revoke`,
+      h(c => ok(profileOf(c).revokeAttributes)),
+    )
+    .route(
+      "POST",
+      `${P}/attributes/issue/validate`,
+      h(c => validated(validateAttributes(profileOf(c).issueAttributes, c.body))),
+    )
+    .route(
+      "POST",
+      `${P}/attributes/revoke/validate`,
+      h(c => validated(validateAttributes(profileOf(c).revokeAttributes, c.body))),
+    )
     // legacy v1 (§1.2)
-    .route("POST", "/api/v1/operations/:raProfileName/certificate/issue", h(async c => ok(await legacy.issue(c.params.raProfileName!, c.body))))
-    .route("POST", "/api/v1/operations/:raProfileName/certificate/revoke", h(c => (legacy.revoke(c.params.raProfileName!, c.body), ok(undefined))))
-    .route("GET", "/api/v1/operations/:raProfileName/endentity", h(c => ok(legacy.list(c.params.raProfileName!))))
-    .route("POST", "/api/v1/operations/:raProfileName/endentity", h(c => (legacy.add(c.params.raProfileName!, c.body), ok(undefined))))
-    .route("GET", "/api/v1/operations/:raProfileName/endentity/:username", h(c => ok(legacy.get(c.params.raProfileName!, c.params.username!))))
-    .route("POST", "/api/v1/operations/:raProfileName/endentity/:username", h(c => (legacy.edit(c.params.raProfileName!, c.params.username!, c.body), ok(undefined))))
+    .route(
+      "POST",
+      "/api/v1/operations/:raProfileName/certificate/issue",
+      h(async c => ok(await legacy.issue(c.params.raProfileName!, c.body))),
+    )
+    .route(
+      "POST",
+      "/api/v1/operations/:raProfileName/certificate/revoke",
+      h(c => (legacy.revoke(c.params.raProfileName!, c.body), ok(undefined))),
+    )
+    .route(
+      "GET",
+      "/api/v1/operations/:raProfileName/endentity",
+      h(c => ok(legacy.list(c.params.raProfileName!))),
+    )
+    .route(
+      "POST",
+      "/api/v1/operations/:raProfileName/endentity",
+      h(c => (legacy.add(c.params.raProfileName!, c.body), ok(undefined))),
+    )
+    .route(
+      "GET",
+      "/api/v1/operations/:raProfileName/endentity/:username",
+      h(c => ok(legacy.get(c.params.raProfileName!, c.params.username!))),
+    )
+    .route(
+      "POST",
+      "/api/v1/operations/:raProfileName/endentity/:username",
+      h(c => (legacy.edit(c.params.raProfileName!, c.params.username!, c.body), ok(undefined))),
+    )
     // reads (§2)
-    .route("POST", "/api/v1/certificates", h(c => ok(searchCertificates(state, c.body))))
-    .route("POST", "/api/v1/certificates/content", h(c => {
-      if (!Array.isArray(c.body) || !c.body.every(x => typeof x === "string")) throw badRequest("Unable to read HTTP message");
-      return ok(c.body.flatMap(uuid => {
-        const found = state.certificates.get(String(uuid).toLowerCase());
-        if (!found) return [];
-        const { commonName, serialNumber } = derivedOf(found);
-        return [{ uuid: found.uuid, commonName, serialNumber, certificateContent: found.content }];
-      }));
-    }))
-    .route("GET", "/api/v1/certificates/:uuid", h(c => ok(certificateDetailDto(state, engine.certificate(c.params.uuid!)))))
-    .route("GET", "/api/v1/certificates/:uuid/history", h(c => ok([...engine.certificate(c.params.uuid!).history].reverse())))
-    .route("GET", "/api/v1/certificates/:uuid/relations", h(c => {
-      const target = engine.certificate(c.params.uuid!);
-      const brief = (uuid: string, relation?: string) => ({ uuid, relation: relation ?? state.certificates.get(uuid)?.relation });
-      return ok({
-        certificateUuid: target.uuid,
-        predecessorCertificates: target.predecessorUuid ? [brief(target.predecessorUuid, target.relation)] : [],
-        successorCertificates: [...state.certificates.values()].filter(x => x.predecessorUuid === target.uuid).map(x => brief(x.uuid)),
-      });
-    }))
-    .route("GET", "/api/v1/keys/pairs", h(() => ok([...state.keys.values()].filter(k => k.state === "active").map(k => keyDetailDto(state, k)))))
-    .route("GET", "/api/v1/keys/:uuid", h(c => {
-      const key = state.keys.get(requireUuid(c.params.uuid!));
-      if (!key) throw notFound("CryptographicKey", c.params.uuid!);
-      return ok(keyDetailDto(state, key));
-    }))
-    .route("GET", "/api/v1/raProfiles", h(c => {
-      const enabled = c.query.get("enabled");
-      return ok([...state.raProfiles.keys()].map(uuid => raProfileDto(state, uuid)!).filter(p => enabled === null || String(p.enabled) === enabled));
-    }))
-    .route("GET", "/api/v1/raProfiles/:uuid", h(c => ok(raProfileDto(state, requireUuid(c.params.uuid!)) ?? raise(notFound("RaProfile", c.params.uuid!)))))
-    .route("GET", "/api/v1/authorities", h(() => ok([...state.authorities.keys()].map(uuid => authorityDto(state, uuid)))))
-    .route("GET", "/api/v1/authorities/:uuid", h(c => ok(authorityDto(state, requireUuid(c.params.uuid!)) ?? raise(notFound("AuthorityInstance", c.params.uuid!)))))
-    .route("GET", "/api/v1/authorities/:authorityUuid/raProfiles/:raProfileUuid", h(c => {
-      const p = raProfileDto(state, requireUuid(c.params.raProfileUuid!));
-      if (!p || p.authorityInstanceUuid !== requireUuid(c.params.authorityUuid!)) throw notFound("RaProfile", c.params.raProfileUuid!);
-      return ok(p);
-    }));
+    .route(
+      "POST",
+      "/api/v1/certificates",
+      h(c => ok(searchCertificates(state, c.body))),
+    )
+    .route(
+      "POST",
+      "/api/v1/certificates/content",
+      h(c => {
+        if (!Array.isArray(c.body) || !c.body.every(x => typeof x === "string")) throw badRequest("Unable to read HTTP message");
+        return ok(
+          c.body.flatMap(uuid => {
+            const found = state.certificates.get(String(uuid).toLowerCase());
+            if (!found) return [];
+            const { commonName, serialNumber } = derivedOf(found);
+            return [{ uuid: found.uuid, commonName, serialNumber, certificateContent: found.content }];
+          }),
+        );
+      }),
+    )
+    .route(
+      "GET",
+      "/api/v1/certificates/:uuid",
+      h(c => ok(certificateDetailDto(state, engine.certificate(c.params.uuid!)))),
+    )
+    .route(
+      "GET",
+      "/api/v1/certificates/:uuid/history",
+      h(c => ok([...engine.certificate(c.params.uuid!).history].reverse())),
+    )
+    .route(
+      "GET",
+      "/api/v1/certificates/:uuid/relations",
+      h(c => {
+        const target = engine.certificate(c.params.uuid!);
+        const brief = (uuid: string, relation?: string) => ({ uuid, relation: relation ?? state.certificates.get(uuid)?.relation });
+        return ok({
+          certificateUuid: target.uuid,
+          predecessorCertificates: target.predecessorUuid ? [brief(target.predecessorUuid, target.relation)] : [],
+          successorCertificates: [...state.certificates.values()].filter(x => x.predecessorUuid === target.uuid).map(x => brief(x.uuid)),
+        });
+      }),
+    )
+    .route(
+      "GET",
+      "/api/v1/keys/pairs",
+      h(() => ok([...state.keys.values()].filter(k => k.state === "active").map(k => keyDetailDto(state, k)))),
+    )
+    .route(
+      "GET",
+      "/api/v1/keys/:uuid",
+      h(c => {
+        const key = state.keys.get(requireUuid(c.params.uuid!));
+        if (!key) throw notFound("CryptographicKey", c.params.uuid!);
+        return ok(keyDetailDto(state, key));
+      }),
+    )
+    .route(
+      "GET",
+      "/api/v1/raProfiles",
+      h(c => {
+        const enabled = c.query.get("enabled");
+        return ok(
+          [...state.raProfiles.keys()].map(uuid => raProfileDto(state, uuid)!).filter(p => enabled === null || String(p.enabled) === enabled),
+        );
+      }),
+    )
+    .route(
+      "GET",
+      "/api/v1/raProfiles/:uuid",
+      h(c => ok(raProfileDto(state, requireUuid(c.params.uuid!)) ?? raise(notFound("RaProfile", c.params.uuid!)))),
+    )
+    .route(
+      "GET",
+      "/api/v1/authorities",
+      h(() => ok([...state.authorities.keys()].map(uuid => authorityDto(state, uuid)))),
+    )
+    .route(
+      "GET",
+      "/api/v1/authorities/:uuid",
+      h(c => ok(authorityDto(state, requireUuid(c.params.uuid!)) ?? raise(notFound("AuthorityInstance", c.params.uuid!)))),
+    )
+    .route(
+      "GET",
+      "/api/v1/authorities/:authorityUuid/raProfiles/:raProfileUuid",
+      h(c => {
+        const p = raProfileDto(state, requireUuid(c.params.raProfileUuid!));
+        if (!p || p.authorityInstanceUuid !== requireUuid(c.params.authorityUuid!)) throw notFound("RaProfile", c.params.raProfileUuid!);
+        return ok(p);
+      }),
+    );
 
   const reset = async (): Promise<void> => {
     engine.dispose();
@@ -211,7 +342,11 @@ export async function startCzertainlyEmulator(opts: CzertainlyEmulatorOptions = 
           return {
             status: 403,
             contentType: "application/problem+json",
-            body: { statusCode: 400, code: "ACCESS_DENIED", message: `Access Denied. Required '${isRead(req.method ?? "GET", path) ? "detail" : "issue"}' permission for 'certificates'` },
+            body: {
+              statusCode: 400,
+              code: "ACCESS_DENIED",
+              message: `Access Denied. Required '${isRead(req.method ?? "GET", path) ? "detail" : "issue"}' permission for 'certificates'`,
+            },
           };
         }
       : undefined,

@@ -6,7 +6,17 @@ import { badRequest, CoreError, notFound, validation } from "./errors.js";
 import type { EmulatedEndEntity, EmulatedRaProfile } from "./model.js";
 import { derivedOf } from "./views.js";
 
-const STATUSES: EndEntityStatus[] = ["NEW", "FAILED", "INITIALIZED", "IN_PROCESS", "GENERATED", "REVOKED", "HISTORICAL", "KEY_RECOVERY", "WAITING_FOR_ADD_APPROVAL"];
+const STATUSES: EndEntityStatus[] = [
+  "NEW",
+  "FAILED",
+  "INITIALIZED",
+  "IN_PROCESS",
+  "GENERATED",
+  "REVOKED",
+  "HISTORICAL",
+  "KEY_RECOVERY",
+  "WAITING_FOR_ADD_APPROVAL",
+];
 
 type Body = Record<string, unknown>;
 const obj = (raw: unknown): Body => {
@@ -38,7 +48,8 @@ export class LegacyOperations {
     const p = [...this.state.raProfiles.values()].find(x => x.name === name && x.enabled);
     if (!p) throw notFound("RaProfile", name);
     // Core would call a v1 connector that the authority does not have (inferred).
-    if (!this.state.authorities.get(p.authorityUuid)?.legacy) throw new CoreError(404, { message: "V1 implementation not found on the connector of this RA profile" });
+    if (!this.state.authorities.get(p.authorityUuid)?.legacy)
+      throw new CoreError(404, { message: "V1 implementation not found on the connector of this RA profile" });
     return p;
   }
 
@@ -141,7 +152,11 @@ export class LegacyOperations {
     if (!REVOCATION_REASONS.includes(reason as never)) throw badRequest("Unable to read HTTP message");
     const norm = (dn: string) => dn.replace(/\s*,\s*/g, ",").toLowerCase();
     const c = [...this.state.certificates.values()].find(
-      x => x.content && x.raProfileUuid === p.uuid && derivedOf(x).serialNumber?.replace(/^0+/, "") === serial && norm(derivedOf(x).issuerDn ?? "") === norm(issuerDN),
+      x =>
+        x.content &&
+        x.raProfileUuid === p.uuid &&
+        derivedOf(x).serialNumber?.replace(/^0+/, "") === serial &&
+        norm(derivedOf(x).issuerDn ?? "") === norm(issuerDN),
     );
     if (!c) throw notFound("Certificate", `serial number ${serial} and issuer ${issuerDN}`);
     if (c.state !== "issued") throw validation(`Cannot revoke certificate in state ${c.state}`);

@@ -1,5 +1,10 @@
 import type {
-  BaseAttribute, CertificateEventHistoryDto, CertificateRevocationReason, CertificateStateCode, EndEntityStatus, RequestAttribute,
+  BaseAttribute,
+  CertificateEventHistoryDto,
+  CertificateRevocationReason,
+  CertificateStateCode,
+  EndEntityStatus,
+  RequestAttribute,
 } from "../../backends/czertainly/wire.js";
 
 /** How an RA profile's authority answers, so every branch of Core's state machine can be exercised. */

@@ -32,35 +32,77 @@ export interface StructureOptions {
 /** Authorities and RA profiles: the part of the demo every emulator has, even with seed "none". */
 export function seedStructure(state: CzertainlyState, opts: StructureOptions = {}): void {
   const authority = (uuid: string, name: string, kind: string, legacy: boolean): EmulatedAuthority => ({
-    uuid, name, kind, legacy, connectorUuid: uuid.replace(/5c0(\d)$/, "ff0$1"), connectorName: legacy ? "EJBCA-Legacy-Connector" : `${kind}-NG-Connector`,
+    uuid,
+    name,
+    kind,
+    legacy,
+    connectorUuid: uuid.replace(/5c0(\d)$/, "ff0$1"),
+    connectorName: legacy ? "EJBCA-Legacy-Connector" : `${kind}-NG-Connector`,
   });
   for (const a of [
     authority(DEMO.authorities.ejbca, "ejbca-ng", "EJBCA", false),
     authority(DEMO.authorities.adcs, "ms-adcs", "MS-ADCS", false),
     authority(DEMO.authorities.legacy, "ejbca-legacy", "EJBCA", true),
-  ]) state.authorities.set(a.uuid, a);
+  ])
+    state.authorities.set(a.uuid, a);
 
-  const profile = (name: DemoProfileName, authorityUuid: string, description: string, behaviour: ProfileBehaviour, extra: Partial<EmulatedRaProfile> = {}): void => {
+  const profile = (
+    name: DemoProfileName,
+    authorityUuid: string,
+    description: string,
+    behaviour: ProfileBehaviour,
+    extra: Partial<EmulatedRaProfile> = {},
+  ): void => {
     const uuid = DEMO.profiles[name];
-    state.raProfiles.set(uuid, { uuid, name, description, authorityUuid, enabled: true, behaviour, issueAttributes: [], revokeAttributes: [], ...extra });
+    state.raProfiles.set(uuid, {
+      uuid,
+      name,
+      description,
+      authorityUuid,
+      enabled: true,
+      behaviour,
+      issueAttributes: [],
+      revokeAttributes: [],
+      ...extra,
+    });
   };
   profile("sync-profile", DEMO.authorities.ejbca, "Issues and revokes at once (connector answers 200)", { mode: "sync", cancellable: true });
-  profile("async-profile", DEMO.authorities.adcs, "Operations stay pending until finalized, confirmed or cancelled (connector answers 202)", { mode: "async", cancellable: true });
-  profile("attrs-profile", DEMO.authorities.ejbca, "Requires issue attributes (department, optional validityDays)", { mode: "sync", cancellable: true }, {
-    issueAttributes: ATTRS_PROFILE_ISSUE,
-    revokeAttributes: ATTRS_PROFILE_REVOKE,
+  profile("async-profile", DEMO.authorities.adcs, "Operations stay pending until finalized, confirmed or cancelled (connector answers 202)", {
+    mode: "async",
+    cancellable: true,
   });
-  profile("async-nocancel-profile", DEMO.authorities.adcs, "Asynchronous; the authority refuses to abort pending operations", { mode: "async", cancellable: false });
+  profile(
+    "attrs-profile",
+    DEMO.authorities.ejbca,
+    "Requires issue attributes (department, optional validityDays)",
+    { mode: "sync", cancellable: true },
+    {
+      issueAttributes: ATTRS_PROFILE_ISSUE,
+      revokeAttributes: ATTRS_PROFILE_REVOKE,
+    },
+  );
+  profile("async-nocancel-profile", DEMO.authorities.adcs, "Asynchronous; the authority refuses to abort pending operations", {
+    mode: "async",
+    cancellable: false,
+  });
   profile("async-auto-profile", DEMO.authorities.adcs, "Asynchronous; the authority completes pending operations on its own after a delay", {
     mode: "async",
     cancellable: true,
     autoCompleteAfterMs: opts.autoCompleteAfterMs ?? 3_000,
   });
-  profile("legacy-profile", DEMO.authorities.legacy, "Legacy v1 end-entity operations (endEntityProfile: demo-eep)", { mode: "sync", cancellable: false });
+  profile("legacy-profile", DEMO.authorities.legacy, "Legacy v1 end-entity operations (endEntityProfile: demo-eep)", {
+    mode: "sync",
+    cancellable: false,
+  });
   profile("disabled-profile", DEMO.authorities.ejbca, "Disabled: operations are refused", { mode: "sync", cancellable: true }, { enabled: false });
 }
 
-const attr = (name: string, data: unknown): RequestAttribute => ({ name, contentType: typeof data === "number" ? "integer" : "string", content: [{ data }], version: "v2" });
+const attr = (name: string, data: unknown): RequestAttribute => ({
+  name,
+  contentType: typeof data === "number" ? "integer" : "string",
+  content: [{ data }],
+  version: "v2",
+});
 
 /** A few dozen certificates in every state, made through the same operations the API runs. */
 export async function seedDemo(engine: CoreEngine): Promise<void> {
@@ -115,7 +157,14 @@ export async function seedDemo(engine: CoreEngine): Promise<void> {
   await engine.cancel(p("async-profile"), failed, { reason: "Demo: requested by mistake" });
   engine.newCertificate(p("sync-profile"), await csrFor("queued.demo.example"), undefined, []);
 
-  state.endEntities.push({ raProfileName: "legacy-profile", username: "demo-user", password: "demo-pass", subjectDN: "CN=demo-user,O=Demo Corp,C=CZ", email: "demo-user@demo.example", status: "NEW" });
+  state.endEntities.push({
+    raProfileName: "legacy-profile",
+    username: "demo-user",
+    password: "demo-pass",
+    subjectDN: "CN=demo-user,O=Demo Corp,C=CZ",
+    email: "demo-user@demo.example",
+    status: "NEW",
+  });
 }
 
 async function seedExpired(engine: CoreEngine, cn: string): Promise<void> {
@@ -124,7 +173,13 @@ async function seedExpired(engine: CoreEngine, cn: string): Promise<void> {
   const notBefore = new Date(Date.now() - 400 * 86_400_000);
   const issued = await engine.ca.signCsr(csr, { notBefore, validityDays: 365 });
   engine.addCertificate(
-    { state: "issued", raProfileUuid: DEMO.profiles["sync-profile"], created: notBefore.toISOString(), content: issued.base64, csr: Buffer.from(csr.rawData).toString("base64") },
+    {
+      state: "issued",
+      raProfileUuid: DEMO.profiles["sync-profile"],
+      created: notBefore.toISOString(),
+      content: issued.base64,
+      csr: Buffer.from(csr.rawData).toString("base64"),
+    },
     "Issue Certificate",
     "Issued using RA Profile sync-profile",
   );

@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import type {
-  CertificateDetailDto, CertificateDto, KeyDetailDto, KeyDto, RaProfileDto, AuthorityInstanceDto,
+  CertificateDetailDto,
+  CertificateDto,
+  KeyDetailDto,
+  KeyDto,
+  RaProfileDto,
+  AuthorityInstanceDto,
 } from "../../backends/czertainly/wire.js";
 import { readSans } from "../ca.js";
 import { type CzertainlyState, type EmulatedKey, type StoredCertificate, TOKEN } from "./model.js";
@@ -133,7 +138,11 @@ function keyDto(key: EmulatedKey): KeyDto {
 export function keyDetailDto(state: CzertainlyState, key: EmulatedKey): KeyDetailDto {
   return {
     ...keyDto(key),
-    associations: key.certificateUuids.map(uuid => ({ uuid, name: state.certificates.get(uuid) ? derive(state.certificates.get(uuid)!).commonName : uuid, resource: "certificates" })),
+    associations: key.certificateUuids.map(uuid => ({
+      uuid,
+      name: state.certificates.get(uuid) ? derive(state.certificates.get(uuid)!).commonName : uuid,
+      resource: "certificates",
+    })),
   };
 }
 
@@ -144,14 +153,18 @@ export function certificateDto(state: CzertainlyState, cert: StoredCertificate):
     uuid: cert.uuid,
     commonName: d.commonName,
     subjectDn: d.subjectDn,
-    ...(d.serialNumber ? { serialNumber: d.serialNumber, fingerprint: d.fingerprint, issuerDn: d.issuerDn, issuerCommonName: d.issuerCommonName } : {}),
+    ...(d.serialNumber
+      ? { serialNumber: d.serialNumber, fingerprint: d.fingerprint, issuerDn: d.issuerDn, issuerCommonName: d.issuerCommonName }
+      : {}),
     ...(d.notBefore ? { notBefore: d.notBefore, notAfter: d.notAfter, signatureAlgorithm: d.signatureAlgorithm } : {}),
     publicKeyAlgorithm: d.publicKeyAlgorithm,
     keySize: d.keySize,
     state: cert.state,
     validationStatus: validationStatus(cert, d),
     complianceStatus: "ok",
-    ...(profile ? { raProfile: { uuid: profile.uuid, name: profile.name, enabled: profile.enabled, authorityInstanceUuid: profile.authorityUuid } } : {}),
+    ...(profile
+      ? { raProfile: { uuid: profile.uuid, name: profile.name, enabled: profile.enabled, authorityInstanceUuid: profile.authorityUuid } }
+      : {}),
     groups: cert.groups,
     ...(cert.owner ? { owner: cert.owner, ownerUuid: "0b9a6e9e-7b6c-4c1e-9c7f-1f2e3d4c5b6a" } : {}),
     certificateType: "X.509",

@@ -8,9 +8,22 @@ import { bad } from "./problems.js";
 
 /** Seed DN element types → attribute names/OIDs @peculiar/x509 understands. */
 const DN_ATTRS: Record<string, string> = {
-  cn: "CN", e: "E", ou: "OU", o: "O", c: "C", st: "ST", l: "L", dc: "DC", t: "T",
-  uid: "0.9.2342.19200300.100.1.1", serialNumber: "2.5.4.5", surname: "2.5.4.4", givenName: "2.5.4.42",
-  street: "2.5.4.9", description: "2.5.4.13", organizationIdentifier: "2.5.4.97",
+  cn: "CN",
+  e: "E",
+  ou: "OU",
+  o: "O",
+  c: "C",
+  st: "ST",
+  l: "L",
+  dc: "DC",
+  t: "T",
+  uid: "0.9.2342.19200300.100.1.1",
+  serialNumber: "2.5.4.5",
+  surname: "2.5.4.4",
+  givenName: "2.5.4.42",
+  street: "2.5.4.9",
+  description: "2.5.4.13",
+  organizationIdentifier: "2.5.4.97",
 };
 const ELEMENT_RE = /^([A-Za-z]+)\.([1-9]\d*)$/;
 
@@ -35,7 +48,8 @@ export function sansFromTemplate(sans: HzSanElement[]): SubjectAltNames {
   const out: SubjectAltNames = {};
   for (const san of sans) {
     const key = SAN_KEYS[san.type];
-    if (!key || !Array.isArray(san.value)) throw bad("WEBRA-ENROLL-005", "Invalid subject alternate name parameter(s)", `unsupported SAN ${san.type}`);
+    if (!key || !Array.isArray(san.value))
+      throw bad("WEBRA-ENROLL-005", "Invalid subject alternate name parameter(s)", `unsupported SAN ${san.type}`);
     (out[key] ??= []).push(...san.value);
   }
   return out;
@@ -50,13 +64,17 @@ function wireSans(cert: x509.X509Certificate): HzCertificate["subjectAlternateNa
 /** Horizon key type names: rsa-2048, ec-secp256r1… */
 export function keyTypeOf(cert: x509.X509Certificate): string {
   const alg = cert.publicKey.algorithm as { name: string; namedCurve?: string; modulusLength?: number };
-  if (alg.name === "ECDSA") return `ec-${({ "P-256": "secp256r1", "P-384": "secp384r1", "P-521": "secp521r1" } as Record<string, string>)[alg.namedCurve ?? ""] ?? alg.namedCurve}`;
+  if (alg.name === "ECDSA")
+    return `ec-${({ "P-256": "secp256r1", "P-384": "secp384r1", "P-521": "secp521r1" } as Record<string, string>)[alg.namedCurve ?? ""] ?? alg.namedCurve}`;
   return `rsa-${alg.modulusLength ?? 2048}`;
 }
 
 /** DN + sorted SANs hash: the same holder gets the same id across renewals. */
 export function holderIdOf(dn: string, sans: { value: string }[]): string {
-  return createHash("sha256").update([dn, ...sans.map(s => s.value).sort()].join("|")).digest("hex").slice(0, 40);
+  return createHash("sha256")
+    .update([dn, ...sans.map(s => s.value).sort()].join("|"))
+    .digest("hex")
+    .slice(0, 40);
 }
 
 /** The Certificate object for a real X.509 certificate. */
@@ -88,7 +106,10 @@ export function toWireCertificate(id: string, pem: string, extra: Partial<HzCert
   };
 }
 
-export interface CentralizedResult { pem: string; privateKeyPem: string }
+export interface CentralizedResult {
+  pem: string;
+  privateKeyPem: string;
+}
 
 /** Key types the emulator can generate for a centralized enrollment (Horizon names) → WebCrypto parameters. */
 const KEY_GEN: Record<string, RsaHashedKeyGenParams | EcKeyGenParams> = {
@@ -106,7 +127,14 @@ export function canGenerate(keyType: string): boolean {
 }
 
 /** Server-side key generation (any type of `KEY_GEN`: RSA or EC), then a certificate for its public key. */
-export async function issueCentralized(ca: EmulatorCa, subject: string, sans: SubjectAltNames, validityDays: number, notBefore: Date, keyType: string): Promise<CentralizedResult> {
+export async function issueCentralized(
+  ca: EmulatorCa,
+  subject: string,
+  sans: SubjectAltNames,
+  validityDays: number,
+  notBefore: Date,
+  keyType: string,
+): Promise<CentralizedResult> {
   const params = KEY_GEN[keyType];
   if (!params) throw new Error(`cannot generate ${keyType}`);
   const keys = (await webcrypto.subtle.generateKey(params, true, ["sign", "verify"])) as CryptoKeyPair;
@@ -116,7 +144,11 @@ export async function issueCentralized(ca: EmulatorCa, subject: string, sans: Su
   return { pem: issued.pem, privateKeyPem: x509.PemConverter.encode(pkcs8, "PRIVATE KEY") };
 }
 
-const PBE = { contentEncryptionAlgorithm: { name: "AES-CBC", length: 256 } as pkijs.ContentEncryptionAesCbcParams, hmacHashAlgorithm: "SHA-256", iterationCount: 2048 };
+const PBE = {
+  contentEncryptionAlgorithm: { name: "AES-CBC", length: 256 } as pkijs.ContentEncryptionAesCbcParams,
+  hmacHashAlgorithm: "SHA-256",
+  iterationCount: 2048,
+};
 
 /**
  * base64 PKCS#12 holding the key (shrouded) and its certificate, as OpenSSL 3 writes one by default:
@@ -140,15 +172,36 @@ export async function buildPkcs12(privateKeyPem: string, certPem: string, passwo
         parsedValue: {
           safeContents: [
             // the certificate in an encrypted SafeContents, the key in a plain one (it is shrouded itself): OpenSSL's layout
-            { privacyMode: 1, value: new pkijs.SafeContents({ safeBags: [new pkijs.SafeBag({ bagId: "1.2.840.113549.1.12.10.1.3", bagValue: new pkijs.CertBag({ parsedValue: pkijs.Certificate.fromBER(certDer) }), bagAttributes: attributes() })] }) },
-            { privacyMode: 0, value: new pkijs.SafeContents({ safeBags: [new pkijs.SafeBag({ bagId: "1.2.840.113549.1.12.10.1.2", bagValue: keyBag, bagAttributes: attributes() })] }) },
+            {
+              privacyMode: 1,
+              value: new pkijs.SafeContents({
+                safeBags: [
+                  new pkijs.SafeBag({
+                    bagId: "1.2.840.113549.1.12.10.1.3",
+                    bagValue: new pkijs.CertBag({ parsedValue: pkijs.Certificate.fromBER(certDer) }),
+                    bagAttributes: attributes(),
+                  }),
+                ],
+              }),
+            },
+            {
+              privacyMode: 0,
+              value: new pkijs.SafeContents({
+                safeBags: [new pkijs.SafeBag({ bagId: "1.2.840.113549.1.12.10.1.2", bagValue: keyBag, bagAttributes: attributes() })],
+              }),
+            },
           ],
         },
       }),
     },
   });
   await pfx.parsedValue!.authenticatedSafe!.makeInternalValues({ safeContents: [{ password: pwd, ...PBE }, {}] });
-  await pfx.makeInternalValues({ password: pwd, iterations: PBE.iterationCount, pbkdf2HashAlgorithm: { name: "SHA-256" }, hmacHashAlgorithm: "SHA-256" });
+  await pfx.makeInternalValues({
+    password: pwd,
+    iterations: PBE.iterationCount,
+    pbkdf2HashAlgorithm: { name: "SHA-256" },
+    hmacHashAlgorithm: "SHA-256",
+  });
   return Buffer.from(pfx.toSchema().toBER(false)).toString("base64");
 }
 

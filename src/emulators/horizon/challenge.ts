@@ -28,7 +28,8 @@ export function prepareChallenge(ctx: OpCtx, body: HzChallengeEnrollSubmit): Pre
     throw bad(`${P}-ENROLL-004`, `Invalid ${P} Enroll Request`, "challenge password is required (manual mode)");
   const challenge = body.password?.value ?? randomPassword();
   return {
-    profile: p.name, dn,
+    profile: p.name,
+    dn,
     async run() {
       return { password: { value: challenge }, ...(dn ? { dn } : {}) };
     },

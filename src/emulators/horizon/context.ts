@@ -5,7 +5,12 @@ import { bad, notFound, profileNotFound } from "./problems.js";
 import { parseCertificate } from "../ca.js";
 import { createHash } from "node:crypto";
 
-export interface OpCtx { state: HorizonState; ca: EmulatorCa; now(): number; account: Account }
+export interface OpCtx {
+  state: HorizonState;
+  ca: EmulatorCa;
+  now(): number;
+  account: Account;
+}
 
 /** A validated submission: what the request will show now, and the action run on completion. */
 export interface Prepared {
@@ -35,7 +40,9 @@ export function findTarget(
   else if (body.certificatePem) {
     let thumb: string;
     try {
-      thumb = createHash("sha1").update(Buffer.from(parseCertificate(body.certificatePem).rawData)).digest("hex");
+      thumb = createHash("sha1")
+        .update(Buffer.from(parseCertificate(body.certificatePem).rawData))
+        .digest("hex");
     } catch {
       throw bad(unknown[0], unknown[1], "certificatePem is not a certificate");
     }
@@ -49,8 +56,19 @@ export function findTarget(
 }
 
 const METADATA_KEYS = new Set([
-  "pki_connector", "previous_certificate_id", "renewed_certificate_id", "automation_policy", "gs_order_id", "metapki_id",
-  "digicert_id", "entrust_id", "scep_transid", "fcms_id", "gsatlas_id", "certeurope_id", "digicert_order_id",
+  "pki_connector",
+  "previous_certificate_id",
+  "renewed_certificate_id",
+  "automation_policy",
+  "gs_order_id",
+  "metapki_id",
+  "digicert_id",
+  "entrust_id",
+  "scep_transid",
+  "fcms_id",
+  "gsatlas_id",
+  "certeurope_id",
+  "digicert_order_id",
 ]);
 
 interface Editable {

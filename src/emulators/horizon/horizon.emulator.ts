@@ -21,7 +21,13 @@ export interface HorizonEmulator extends RunningServer {
 }
 
 function emptyState(): HorizonState {
-  return { profiles: new Map(defaultProfiles().map(p => [p.name, p])), certificates: new Map(), requests: new Map(), teams: new Set(["infra"]), clockOffsetMs: 0 };
+  return {
+    profiles: new Map(defaultProfiles().map(p => [p.name, p])),
+    certificates: new Map(),
+    requests: new Map(),
+    teams: new Set(["infra"]),
+    clockOffsetMs: 0,
+  };
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -40,61 +46,127 @@ export async function startHorizonEmulator(opts: { port?: number; seed?: "demo" 
   const ctxOf = (c: RouteContext): OpCtx => ({ state, ca, now, account: account(c.req) });
 
   /** Turns a thrown Problem into problem+json; anything else is REQ-001. */
-  const h = (fn: (c: RouteContext) => Promise<Reply> | Reply): Handler => async c => {
-    try {
-      return await fn(c);
-    } catch (error) {
-      if (error instanceof Problem) return problemReply(error.status, error.code, error.title, error.detail);
-      return problemReply(500, "REQ-001", "Unexpected Error", (error as Error).message);
-    }
-  };
+  const h =
+    (fn: (c: RouteContext) => Promise<Reply> | Reply): Handler =>
+    async c => {
+      try {
+        return await fn(c);
+      } catch (error) {
+        if (error instanceof Problem) return problemReply(error.status, error.code, error.title, error.detail);
+        return problemReply(500, "REQ-001", "Unexpected Error", (error as Error).message);
+      }
+    };
   const ok = (body: unknown, status = 200): Reply => ({ status, body });
   const permissions = (a: Account): HzCertificatePermissions => ({
-    revoke: a.canRequest, requestRevoke: a.canRequest, update: a.canRequest, requestUpdate: a.canRequest,
-    migrate: a.canRequest, requestMigrate: a.canRequest, recover: a.canRequest, requestRecover: a.canRequest,
-    renew: a.canRequest, requestRenew: a.canRequest, enroll: a.canRequest, requestEnroll: a.canRequest,
+    revoke: a.canRequest,
+    requestRevoke: a.canRequest,
+    update: a.canRequest,
+    requestUpdate: a.canRequest,
+    migrate: a.canRequest,
+    requestMigrate: a.canRequest,
+    recover: a.canRequest,
+    requestRecover: a.canRequest,
+    renew: a.canRequest,
+    requestRenew: a.canRequest,
+    enroll: a.canRequest,
+    requestEnroll: a.canRequest,
   });
 
   const router = new Router()
-    .route("POST", "/api/v1/requests/submit", h(async c => {
-      const r = await submit(ctxOf(c), c.body as HzSubmitRequest);
-      return ok(r.body, r.status);
-    }))
-    .route("POST", "/api/v1/requests/approve", h(async c => ok(await approve(ctxOf(c), c.body as HzRequestAction))))
-    .route("POST", "/api/v1/requests/deny", h(c => ok(deny(ctxOf(c), c.body as HzRequestAction))))
-    .route("POST", "/api/v1/requests/cancel", h(c => ok(cancel(ctxOf(c), c.body as HzRequestAction))))
-    .route("POST", "/api/v1/requests/search", h(c => {
-      const a = account(c.req);
-      const rows = [...state.requests.values()].map(s => ({
-        ...s.wire,
-        permissions: { approve: a.canApprove && s.wire.status === "pending", cancel: s.wire.status === "pending" && (a.canApprove || s.requester === a.apiId) },
-      }));
-      return ok(searchRequests(rows, (c.body ?? {}) as object, now()));
-    }))
-    .route("GET", "/api/v1/requests/:id", h(c => {
-      const s = state.requests.get(c.params.id!);
-      if (!s) throw notFound("REQ-003", "Request not found", `no request ${c.params.id}`);
-      return ok(s.wire);
-    }))
-    .route("POST", "/api/v1/certificates/search", h(c =>
-      ok(searchCertificates([...state.certificates.values()].map(s => s.wire), (c.body ?? {}) as object, now()))))
-    .route("GET", "/api/v1/certificates/:id", h(c => {
-      const s = state.certificates.get(c.params.id!);
-      if (!s) throw notFound("REQ-009", "Invalid Certificate", `no certificate ${c.params.id}`);
-      return ok({ certificate: s.wire, permissions: permissions(account(c.req)) });
-    }))
-    .route("POST", "/api/v1/certificates", h(c => {
-      if (!Array.isArray(c.body) || !c.body.every(x => typeof x === "string")) throw invalidRequest("body must be an array of certificate ids");
-      const a = account(c.req);
-      return ok(c.body.flatMap(id => {
-        const s = state.certificates.get(id as string);
-        return s ? [{ certificate: s.wire, permissions: permissions(a) }] : [];
-      }));
-    }))
-    .route("GET", "/api/v1/security/principals/self", h(c => {
-      const a = account(c.req);
-      return ok({ identity: { identifier: a.apiId, name: a.apiId }, permissions: [...(a.canRequest ? ["request"] : []), ...(a.canApprove ? ["approve"] : [])] });
-    }));
+    .route(
+      "POST",
+      "/api/v1/requests/submit",
+      h(async c => {
+        const r = await submit(ctxOf(c), c.body as HzSubmitRequest);
+        return ok(r.body, r.status);
+      }),
+    )
+    .route(
+      "POST",
+      "/api/v1/requests/approve",
+      h(async c => ok(await approve(ctxOf(c), c.body as HzRequestAction))),
+    )
+    .route(
+      "POST",
+      "/api/v1/requests/deny",
+      h(c => ok(deny(ctxOf(c), c.body as HzRequestAction))),
+    )
+    .route(
+      "POST",
+      "/api/v1/requests/cancel",
+      h(c => ok(cancel(ctxOf(c), c.body as HzRequestAction))),
+    )
+    .route(
+      "POST",
+      "/api/v1/requests/search",
+      h(c => {
+        const a = account(c.req);
+        const rows = [...state.requests.values()].map(s => ({
+          ...s.wire,
+          permissions: {
+            approve: a.canApprove && s.wire.status === "pending",
+            cancel: s.wire.status === "pending" && (a.canApprove || s.requester === a.apiId),
+          },
+        }));
+        return ok(searchRequests(rows, (c.body ?? {}) as object, now()));
+      }),
+    )
+    .route(
+      "GET",
+      "/api/v1/requests/:id",
+      h(c => {
+        const s = state.requests.get(c.params.id!);
+        if (!s) throw notFound("REQ-003", "Request not found", `no request ${c.params.id}`);
+        return ok(s.wire);
+      }),
+    )
+    .route(
+      "POST",
+      "/api/v1/certificates/search",
+      h(c =>
+        ok(
+          searchCertificates(
+            [...state.certificates.values()].map(s => s.wire),
+            (c.body ?? {}) as object,
+            now(),
+          ),
+        ),
+      ),
+    )
+    .route(
+      "GET",
+      "/api/v1/certificates/:id",
+      h(c => {
+        const s = state.certificates.get(c.params.id!);
+        if (!s) throw notFound("REQ-009", "Invalid Certificate", `no certificate ${c.params.id}`);
+        return ok({ certificate: s.wire, permissions: permissions(account(c.req)) });
+      }),
+    )
+    .route(
+      "POST",
+      "/api/v1/certificates",
+      h(c => {
+        if (!Array.isArray(c.body) || !c.body.every(x => typeof x === "string")) throw invalidRequest("body must be an array of certificate ids");
+        const a = account(c.req);
+        return ok(
+          c.body.flatMap(id => {
+            const s = state.certificates.get(id as string);
+            return s ? [{ certificate: s.wire, permissions: permissions(a) }] : [];
+          }),
+        );
+      }),
+    )
+    .route(
+      "GET",
+      "/api/v1/security/principals/self",
+      h(c => {
+        const a = account(c.req);
+        return ok({
+          identity: { identifier: a.apiId, name: a.apiId },
+          permissions: [...(a.canRequest ? ["request"] : []), ...(a.canApprove ? ["approve"] : [])],
+        });
+      }),
+    );
 
   const seed = async (): Promise<void> => {
     if ((opts.seed ?? "demo") === "demo") await seedDemo({ state, ca, now, account: accounts.admin }, ca, accounts.admin);
@@ -123,7 +195,10 @@ export async function startHorizonEmulator(opts: { port?: number; seed?: "demo" 
     onReset: () => void reset(),
   });
   return Object.assign(server, {
-    ca, state, accounts, reset,
+    ca,
+    state,
+    accounts,
+    reset,
     advance: (ms: number) => void (state.clockOffsetMs += ms),
     now,
   });

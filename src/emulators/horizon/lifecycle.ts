@@ -16,14 +16,22 @@ function prepare(ctx: OpCtx, body: HzSubmitRequest): Prepared {
   }
   if (module !== "webra") throw invalidRequest(`unsupported module ${module}`);
   switch (body.workflow) {
-    case "enroll": return prepareEnroll(ctx, body as never);
-    case "revoke": return prepareRevoke(ctx, body as never);
-    case "update": return prepareUpdate(ctx, body as never);
-    case "recover": return prepareRecover(ctx, body as never);
-    case "migrate": return prepareMigrate(ctx, body as never);
-    case "renew": return prepareRenew(ctx, body as never);
-    case "import": return prepareImport(ctx, body as never);
-    default: throw invalidRequest(`unsupported workflow ${String((body as { workflow?: unknown }).workflow)}`);
+    case "enroll":
+      return prepareEnroll(ctx, body as never);
+    case "revoke":
+      return prepareRevoke(ctx, body as never);
+    case "update":
+      return prepareUpdate(ctx, body as never);
+    case "recover":
+      return prepareRecover(ctx, body as never);
+    case "migrate":
+      return prepareMigrate(ctx, body as never);
+    case "renew":
+      return prepareRenew(ctx, body as never);
+    case "import":
+      return prepareImport(ctx, body as never);
+    default:
+      throw invalidRequest(`unsupported workflow ${String((body as { workflow?: unknown }).workflow)}`);
   }
 }
 
@@ -40,13 +48,27 @@ export async function submit(ctx: OpCtx, body: HzSubmitRequest): Promise<{ statu
   const profile = ctx.state.profiles.get(prepared.profile);
   const b = body as HzSubmitRequest & { template?: Record<string, unknown> | null };
   const wire: HzRequest = {
-    _id: newId(now), module: (body as { module?: string }).module ?? "webra", workflow: body.workflow, status: "pending",
-    profile: prepared.profile, registrationDate: now, lastModificationDate: now, removeAt: now + 90 * DAY_MS,
+    _id: newId(now),
+    module: (body as { module?: string }).module ?? "webra",
+    workflow: body.workflow,
+    status: "pending",
+    profile: prepared.profile,
+    registrationDate: now,
+    lastModificationDate: now,
+    removeAt: now + 90 * DAY_MS,
     expirationDate: now + (profile?.requestTtlMs ?? 7 * DAY_MS),
-    holderId: prepared.holderId, dn: prepared.dn, requester: ctx.account.apiId, approver: null,
-    team: ctx.account.team ?? null, requesterComment: body.requesterComment ?? null,
-    template: b.template ?? null, certificateId: prepared.certificateId ?? null, dryRun: body.dryRun ?? null,
-    labels: [], metadata: [], triggerResults: [],
+    holderId: prepared.holderId,
+    dn: prepared.dn,
+    requester: ctx.account.apiId,
+    approver: null,
+    team: ctx.account.team ?? null,
+    requesterComment: body.requesterComment ?? null,
+    template: b.template ?? null,
+    certificateId: prepared.certificateId ?? null,
+    dryRun: body.dryRun ?? null,
+    labels: [],
+    metadata: [],
+    triggerResults: [],
   };
   if (body.dryRun) return { status: 201, body: wire }; // validated, nothing stored or executed
   const stored: StoredRequest = { wire, body, requester: ctx.account.apiId };
@@ -80,7 +102,12 @@ export async function approve(ctx: OpCtx, action: HzRequestAction): Promise<HzRe
 export function deny(ctx: OpCtx, action: HzRequestAction): HzRequest {
   if (!ctx.account.canApprove) throw forbidden(`${ctx.account.apiId} may not deny`);
   const stored = pendingRequest(ctx, action);
-  Object.assign(stored.wire, { status: "denied", approver: ctx.account.apiId, approverComment: action.approverComment ?? null, lastModificationDate: ctx.now() });
+  Object.assign(stored.wire, {
+    status: "denied",
+    approver: ctx.account.apiId,
+    approverComment: action.approverComment ?? null,
+    lastModificationDate: ctx.now(),
+  });
   return stored.wire;
 }
 

@@ -1,7 +1,13 @@
 import type { HzCertificate, HzRequest, HzSubmitRequest } from "../../backends/horizon/wire.js";
 
 /** What an account may do (Horizon has per-workflow rights; the emulator keeps three coarse ones). */
-export interface Account { apiId: string; apiKey: string; canRequest: boolean; canApprove: boolean; team?: string }
+export interface Account {
+  apiId: string;
+  apiKey: string;
+  canRequest: boolean;
+  canApprove: boolean;
+  team?: string;
+}
 
 export interface HorizonProfile {
   name: string;
@@ -25,10 +31,17 @@ export interface HorizonProfile {
 }
 
 /** A certificate plus what the emulator keeps besides the wire object. */
-export interface StoredCertificate { wire: HzCertificate; privateKeyPem?: string }
+export interface StoredCertificate {
+  wire: HzCertificate;
+  privateKeyPem?: string;
+}
 
 /** A request plus the submitted body (replayed on approval). */
-export interface StoredRequest { wire: HzRequest; body: HzSubmitRequest; requester: string }
+export interface StoredRequest {
+  wire: HzRequest;
+  body: HzSubmitRequest;
+  requester: string;
+}
 
 export interface HorizonState {
   profiles: Map<string, HorizonProfile>;
@@ -43,9 +56,21 @@ export const DAY_MS = 86_400_000;
 
 export function profile(name: string, module: HorizonProfile["module"], over: Partial<HorizonProfile> = {}): HorizonProfile {
   return {
-    name, module, enabled: true, approval: false, centralized: true, decentralized: true,
-    authorizedKeyTypes: ["rsa-2048", "ec-secp256r1"], p12passwordMode: "random", escrow: true, renewalEnabled: true,
-    renewalPeriodDays: 3650, dnWhitelist: false, requestTtlMs: 7 * DAY_MS, validityDays: 365, ...over,
+    name,
+    module,
+    enabled: true,
+    approval: false,
+    centralized: true,
+    decentralized: true,
+    authorizedKeyTypes: ["rsa-2048", "ec-secp256r1"],
+    p12passwordMode: "random",
+    escrow: true,
+    renewalEnabled: true,
+    renewalPeriodDays: 3650,
+    dnWhitelist: false,
+    requestTtlMs: 7 * DAY_MS,
+    validityDays: 365,
+    ...over,
   };
 }
 
@@ -73,6 +98,14 @@ let idCounter = 0;
 /** 24-hex ids like Horizon's Mongo ObjectIds. */
 export function newId(nowMs: number): string {
   idCounter = (idCounter + 1) % 0xffffff;
-  const rand = Math.floor(Math.random() * 0xffffffffff).toString(16).padStart(10, "0");
-  return Math.floor(nowMs / 1000).toString(16).padStart(8, "0") + rand + idCounter.toString(16).padStart(6, "0");
+  const rand = Math.floor(Math.random() * 0xffffffffff)
+    .toString(16)
+    .padStart(10, "0");
+  return (
+    Math.floor(nowMs / 1000)
+      .toString(16)
+      .padStart(8, "0") +
+    rand +
+    idCounter.toString(16).padStart(6, "0")
+  );
 }

@@ -2,7 +2,12 @@ import type { Reply } from "../http-kit.js";
 
 /** A Horizon error as the product answers it: problem+json with the seed's code. */
 export class Problem extends Error {
-  constructor(readonly status: number, readonly code: string, readonly title: string, readonly detail?: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail?: string,
+  ) {
     super(title);
   }
 }
@@ -20,6 +25,5 @@ export const bad = (code: string, title: string, detail?: string): Problem => ne
 export const notFound = (code: string, title: string, detail?: string): Problem => new Problem(404, code, title, detail);
 export const forbidden = (detail?: string): Problem => new Problem(403, "SEC-PERM-001", "Insufficient privileges", detail);
 export const requestNotFound = (id: string): Problem => notFound("REQ-003", "Request not found", `no request ${id}`);
-export const profileNotFound = (name: unknown): Problem =>
-  notFound("REQ-010", "Profile does not exist or is disabled", `profile ${String(name)}`);
+export const profileNotFound = (name: unknown): Problem => notFound("REQ-010", "Profile does not exist or is disabled", `profile ${String(name)}`);
 export const invalidRequest = (detail: string): Problem => bad("REQ-002", "Invalid Request", detail);

@@ -135,7 +135,10 @@ function compile<T>(query: string | undefined, fields: Record<string, Getter<T>>
       if (op === "in") return Array.isArray(value) && value.includes(String(v));
       if (Array.isArray(value)) throw hql(`operator ${op} takes a single value`);
       if (op === "equals" || op === "=") return String(v ?? "").toLowerCase() === value.toLowerCase();
-      if (op === "contains") return String(v ?? "").toLowerCase().includes(value.toLowerCase());
+      if (op === "contains")
+        return String(v ?? "")
+          .toLowerCase()
+          .includes(value.toLowerCase());
       const d = parseDate(value, now);
       return typeof v === "number" && (op === "before" ? v < d : v > d);
     };
@@ -170,35 +173,67 @@ function project<T extends object>(item: T, fields: string[] | undefined): T {
 }
 
 const CERT_FIELDS: Record<string, Getter<HzCertificate>> = {
-  id: c => c._id, dn: c => c.dn, profile: c => c.profile, module: c => c.module, issuer: c => c.issuer,
-  serial: c => c.serial, thumbprint: c => c.thumbprint, keytype: c => c.keyType, owner: c => c.owner,
-  team: c => c.team, holderid: c => c.holderId, contactemail: c => c.contactEmail,
-  "valid.from": c => c.notBefore, "valid.until": c => c.notAfter, "revocation.date": c => c.revocationDate,
-  "revocation.reason": c => c.revocationReason, san: c => c.subjectAlternateNames.map(s => s.value).join(","),
+  id: c => c._id,
+  dn: c => c.dn,
+  profile: c => c.profile,
+  module: c => c.module,
+  issuer: c => c.issuer,
+  serial: c => c.serial,
+  thumbprint: c => c.thumbprint,
+  keytype: c => c.keyType,
+  owner: c => c.owner,
+  team: c => c.team,
+  holderid: c => c.holderId,
+  contactemail: c => c.contactEmail,
+  "valid.from": c => c.notBefore,
+  "valid.until": c => c.notAfter,
+  "revocation.date": c => c.revocationDate,
+  "revocation.reason": c => c.revocationReason,
+  san: c => c.subjectAlternateNames.map(s => s.value).join(","),
 };
 
 export function searchCertificates(all: HzCertificate[], q: HzSearchQuery, now: number): HzSearchResults<HzCertificate> {
-  const match = compile(q.query, CERT_FIELDS, (c, word, t) => {
-    if (word === "status valid") return !c.revoked && c.notAfter >= t;
-    if (word === "status revoked") return c.revoked;
-    if (word === "status expired") return !c.revoked && c.notAfter < t;
-    return undefined;
-  }, now);
+  const match = compile(
+    q.query,
+    CERT_FIELDS,
+    (c, word, t) => {
+      if (word === "status valid") return !c.revoked && c.notAfter >= t;
+      if (word === "status revoked") return c.revoked;
+      if (word === "status expired") return !c.revoked && c.notAfter < t;
+      return undefined;
+    },
+    now,
+  );
   return page(all.filter(match), q);
 }
 
 const REQ_FIELDS: Record<string, Getter<HzRequest>> = {
-  id: r => r._id, module: r => r.module, workflow: r => r.workflow, profile: r => r.profile, status: r => r.status,
-  requester: r => r.requester, approver: r => r.approver, team: r => r.team, dn: r => r.dn, holderid: r => r.holderId,
-  certificateid: r => r.certificateId, "registration.date": r => r.registrationDate,
-  "modification.date": r => r.lastModificationDate, "expiration.date": r => r.expirationDate,
+  id: r => r._id,
+  module: r => r.module,
+  workflow: r => r.workflow,
+  profile: r => r.profile,
+  status: r => r.status,
+  requester: r => r.requester,
+  approver: r => r.approver,
+  team: r => r.team,
+  dn: r => r.dn,
+  holderid: r => r.holderId,
+  certificateid: r => r.certificateId,
+  "registration.date": r => r.registrationDate,
+  "modification.date": r => r.lastModificationDate,
+  "expiration.date": r => r.expirationDate,
 };
 
 export function searchRequests<T extends HzRequest>(all: T[], q: HzSearchQuery, now: number): HzSearchResults<T> {
-  const match = compile<T>(q.query, REQ_FIELDS, (r, word, t) => {
-    if (word === "request expired") return r.status === "pending" && (r.expirationDate ?? Infinity) < t;
-    if (word === "request valid") return !(r.status === "pending" && (r.expirationDate ?? Infinity) < t);
-    return undefined;
-  }, now);
+  const match = compile<T>(
+    q.query,
+    REQ_FIELDS,
+    (r, word, t) => {
+      if (word === "request expired") return r.status === "pending" && (r.expirationDate ?? Infinity) < t;
+      if (word === "request valid") return !(r.status === "pending" && (r.expirationDate ?? Infinity) < t);
+      return undefined;
+    },
+    now,
+  );
   return page(all.filter(match), q);
 }

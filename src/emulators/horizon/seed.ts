@@ -23,11 +23,19 @@ export async function seedDemo(ctx: OpCtx, ca: EmulatorCa, admin: Account): Prom
       const name = `host${String(i + 1).padStart(2, "0")}.demo.example`;
       // Lifetime 365 days; shift notBefore so some expire soon or have expired.
       const ageDays = i % 5 === 0 ? 350 - i / 5 : i === 13 || i === 27 ? 380 : (i * 7) % 300;
-      const issued = await ca.signPublicKey(pub, `CN=${name},O=Demo Corp`, { dns: [name] }, { validityDays: 365, notBefore: new Date(now - ageDays * DAY_MS) });
+      const issued = await ca.signPublicKey(
+        pub,
+        `CN=${name},O=Demo Corp`,
+        { dns: [name] },
+        { validityDays: 365, notBefore: new Date(now - ageDays * DAY_MS) },
+      );
       const id = newId(now);
       const revoked = i % 7 === 3;
       const wire = toWireCertificate(id, issued.pem, {
-        profile: profiles[i % 3], owner: `user${i % 4}`, team: TEAMS[i % 3], contactEmail: `ops${i % 3}@demo.example`,
+        profile: profiles[i % 3],
+        owner: `user${i % 4}`,
+        team: TEAMS[i % 3],
+        contactEmail: `ops${i % 3}@demo.example`,
         labels: [{ key: "env", value: i % 2 ? "prod" : "dev" }],
         ...(revoked ? { revoked: true, revocationDate: now - DAY_MS, revocationReason: "superseded" } : {}),
       });
@@ -39,8 +47,11 @@ export async function seedDemo(ctx: OpCtx, ca: EmulatorCa, admin: Account): Prom
     const keys = await generateKeyPair("EC");
     const csr = await createCsr(`CN=pending${i}.demo.example,O=Demo Corp`, keys, { dns: [`pending${i}.demo.example`] });
     await submit(adminCtx, {
-      module: "webra", workflow: "enroll", profile: "approval-profile",
-      template: { csr: csr.toString("pem") }, requesterComment: `demo pending request ${i}`,
+      module: "webra",
+      workflow: "enroll",
+      profile: "approval-profile",
+      template: { csr: csr.toString("pem") },
+      requesterComment: `demo pending request ${i}`,
     });
   }
 }

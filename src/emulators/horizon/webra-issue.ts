@@ -1,9 +1,17 @@
 import * as x509 from "@peculiar/x509";
 import { parseCsr, readSans } from "../ca.js";
-import type {
-  HzRequest, HzSecretString, HzWebRaEnrollSubmit, HzWebRaRecoverSubmit, HzWebRaRenewSubmit,
-} from "../../backends/horizon/wire.js";
-import { buildPkcs12, canGenerate, holderIdOf, issueCentralized, keyTypeOf, randomPassword, sansFromTemplate, subjectFromTemplate, toWireCertificate } from "./certs.js";
+import type { HzRequest, HzSecretString, HzWebRaEnrollSubmit, HzWebRaRecoverSubmit, HzWebRaRenewSubmit } from "../../backends/horizon/wire.js";
+import {
+  buildPkcs12,
+  canGenerate,
+  holderIdOf,
+  issueCentralized,
+  keyTypeOf,
+  randomPassword,
+  sansFromTemplate,
+  subjectFromTemplate,
+  toWireCertificate,
+} from "./certs.js";
 import { applyEditable, checkEditable, findTarget, getProfile, type OpCtx, type Prepared } from "./context.js";
 import { type HorizonProfile, newId, type StoredCertificate } from "./model.js";
 import { bad } from "./problems.js";
@@ -28,7 +36,15 @@ function store(ctx: OpCtx, pem: string, p: HorizonProfile, privateKeyPem?: strin
 }
 
 /** A CSR is signed as it is; without one, a key of `keyType` is generated and handed back in a PKCS#12. */
-async function issue(ctx: OpCtx, p: HorizonProfile, subject: string, sans: ReturnType<typeof readSans>, csr: x509.Pkcs10CertificateRequest | undefined, password: string | undefined, keyType: string): Promise<{ cert: StoredCertificate; secrets: Partial<HzRequest> }> {
+async function issue(
+  ctx: OpCtx,
+  p: HorizonProfile,
+  subject: string,
+  sans: ReturnType<typeof readSans>,
+  csr: x509.Pkcs10CertificateRequest | undefined,
+  password: string | undefined,
+  keyType: string,
+): Promise<{ cert: StoredCertificate; secrets: Partial<HzRequest> }> {
   const notBefore = new Date(ctx.now() - 60_000);
   if (csr) {
     const issued = await ctx.ca.signCsr(csr, { subject, sans, validityDays: p.validityDays, notBefore });
@@ -43,7 +59,8 @@ async function issue(ctx: OpCtx, p: HorizonProfile, subject: string, sans: Retur
 /** webra/enroll: decentralized (CSR) or centralized (server key → PKCS#12). */
 export function prepareEnroll(ctx: OpCtx, body: HzWebRaEnrollSubmit): Prepared {
   const p = getProfile(ctx, body.profile);
-  if (p.module !== "webra") throw bad("WEBRA-ENROLL-012", "Invalid Web Registration Authority Enroll Request", `profile ${p.name} is not a WebRA profile`);
+  if (p.module !== "webra")
+    throw bad("WEBRA-ENROLL-012", "Invalid Web Registration Authority Enroll Request", `profile ${p.name} is not a WebRA profile`);
   const t = body.template;
   if (!t || typeof t !== "object") throw bad("WEBRA-ENROLL-012", "Invalid Web Registration Authority Enroll Request", "template is required");
   let csr: x509.Pkcs10CertificateRequest | undefined;
@@ -58,7 +75,8 @@ export function prepareEnroll(ctx: OpCtx, body: HzWebRaEnrollSubmit): Prepared {
     }
   } else {
     if (!p.centralized) throw bad("WEBRA-ENROLL-001", "Invalid enrollment mode", `profile ${p.name} does not allow centralized enrollment`);
-    if (!p.authorizedKeyTypes.includes(keyType) || !canGenerate(keyType)) throw bad("WEBRA-ENROLL-002", "Invalid key type", `${keyType} not in ${p.authorizedKeyTypes.join(", ")}`);
+    if (!p.authorizedKeyTypes.includes(keyType) || !canGenerate(keyType))
+      throw bad("WEBRA-ENROLL-002", "Invalid key type", `${keyType} not in ${p.authorizedKeyTypes.join(", ")}`);
     if (!t.subject?.length) throw bad("WEBRA-ENROLL-004", "Invalid subject parameter(s)", "subject is required in centralized mode");
     password = p12Password(p, body.password, "WEBRA-ENROLL-012");
   }
@@ -66,9 +84,16 @@ export function prepareEnroll(ctx: OpCtx, body: HzWebRaEnrollSubmit): Prepared {
   const sans = t.sans ? sansFromTemplate(t.sans) : csr ? readSans(csr) : {};
   checkEditable(ctx, t);
   const dn = new x509.Name(subject).toString();
-  const holderId = holderIdOf(dn, Object.values(sans).flat().map(value => ({ value })));
+  const holderId = holderIdOf(
+    dn,
+    Object.values(sans)
+      .flat()
+      .map(value => ({ value })),
+  );
   return {
-    profile: p.name, dn, holderId,
+    profile: p.name,
+    dn,
+    holderId,
     async run() {
       if (csr && !(await csr.verify())) throw bad("WEBRA-ENROLL-003", "Invalid certificate request", "CSR signature does not verify");
       const { cert, secrets } = await issue(ctx, p, subject, sans, csr, password, keyType);
@@ -84,7 +109,8 @@ export function prepareRenew(ctx: OpCtx, body: HzWebRaRenewSubmit): Prepared {
   const p = ctx.state.profiles.get(old.wire.profile ?? "");
   if (!p || !p.enabled || p.module !== "webra") throw bad("WEBRA-RENEW-003", "Invalid Web Registration Authority Profile");
   if (!p.renewalEnabled) throw bad("WEBRA-RENEW-004", "Renewal not enabled on Web Registration Authority Profile");
-  if (old.wire.revoked || old.wire.notAfter < ctx.now()) throw bad("WEBRA-RENEW-006", "Certificate status does not allow renewal", old.wire.revoked ? "revoked" : "expired");
+  if (old.wire.revoked || old.wire.notAfter < ctx.now())
+    throw bad("WEBRA-RENEW-006", "Certificate status does not allow renewal", old.wire.revoked ? "revoked" : "expired");
   if (old.wire.notAfter - ctx.now() > p.renewalPeriodDays * 86_400_000) throw bad("WEBRA-RENEW-005", "Certificate not in its renewal period");
   let csr: x509.Pkcs10CertificateRequest | undefined;
   let password: string | undefined;
@@ -102,7 +128,10 @@ export function prepareRenew(ctx: OpCtx, body: HzWebRaRenewSubmit): Prepared {
   // A generated key for a renewal has the old certificate's key type (RSA-2048 if the emulator cannot make that one).
   const keyType = canGenerate(keyTypeOf(oldCert)) ? keyTypeOf(oldCert) : "rsa-2048";
   return {
-    profile: p.name, dn: old.wire.dn, holderId: old.wire.holderId, certificateId: old.wire._id,
+    profile: p.name,
+    dn: old.wire.dn,
+    holderId: old.wire.holderId,
+    certificateId: old.wire._id,
     async run() {
       if (csr && !(await csr.verify())) throw bad("WEBRA-RENEW-001", "Invalid request", "CSR signature does not verify");
       const { cert, secrets } = await issue(ctx, p, oldCert.subject, readSans(oldCert), csr, password, keyType);
@@ -118,11 +147,15 @@ export function prepareRenew(ctx: OpCtx, body: HzWebRaRenewSubmit): Prepared {
 /** webra/recover: hands the escrowed key back as a PKCS#12. */
 export function prepareRecover(ctx: OpCtx, body: HzWebRaRecoverSubmit): Prepared {
   const c = findTarget(ctx, body, ["WEBRA-RECOVER-001", "No certificateId specified"], ["WEBRA-RECOVER-004", "Certificate does not exist"]);
-  if (!c.wire.escrowed || !c.privateKeyPem) throw bad("WEBRA-RECOVER-003", "Invalid Web Registration Authority Recover Request", "certificate key is not escrowed");
+  if (!c.wire.escrowed || !c.privateKeyPem)
+    throw bad("WEBRA-RECOVER-003", "Invalid Web Registration Authority Recover Request", "certificate key is not escrowed");
   const p = ctx.state.profiles.get(c.wire.profile ?? "");
-  const password = p ? p12Password(p, body.password, "WEBRA-RECOVER-003") : body.password?.value ?? undefined;
+  const password = p ? p12Password(p, body.password, "WEBRA-RECOVER-003") : (body.password?.value ?? undefined);
   return {
-    profile: c.wire.profile ?? "", dn: c.wire.dn, holderId: c.wire.holderId, certificateId: c.wire._id,
+    profile: c.wire.profile ?? "",
+    dn: c.wire.dn,
+    holderId: c.wire.holderId,
+    certificateId: c.wire._id,
     async run() {
       const pass = password ?? randomPassword();
       return { certificate: c.wire, pkcs12: { value: await buildPkcs12(c.privateKeyPem!, c.wire.certificate, pass) }, password: { value: pass } };

@@ -23,7 +23,7 @@ export class AttributeInput {
   values!: unknown[];
 }
 
-@InputType("DnElementInput", { description: "A subject DN element for Horizon templates, e.g. {element: \"cn.1\", value: \"app.example.com\"}." })
+@InputType("DnElementInput", { description: 'A subject DN element for Horizon templates, e.g. {element: "cn.1", value: "app.example.com"}.' })
 export class DnElementInput {
   @Field(() => String) @Matches(/^[A-Za-z]+\.[1-9]\d*$/, { message: "element must look like cn.1" }) element!: string;
   @Field(() => String) @MaxLength(1024) value!: string;
@@ -44,8 +44,7 @@ export class LabelInput {
 }
 
 @InputType("IssueInput", {
-  description:
-    "Issue a certificate: to a CZERTAINLY RA profile (raProfileId) or as a Horizon webra enroll (horizonProfile). Exactly one of the two.",
+  description: "Issue a certificate: to a CZERTAINLY RA profile (raProfileId) or as a Horizon webra enroll (horizonProfile). Exactly one of the two.",
 })
 export class IssueInput {
   @Field(() => ID, { nullable: true, description: "CZERTAINLY RA profile." }) @IsOptional() @MaxLength(512) raProfileId?: string;

@@ -4,7 +4,6 @@ import { derBytes } from "../../domain/x509.js";
 
 const MAX_PEM_LENGTH = 64 * 1024;
 
-
 /** Whether the bytes are exactly one DER SEQUENCE (parsers accept trailing bytes, which would then reach a backend). */
 function isSingleDerSequence(bytes: Uint8Array): boolean {
   if (bytes.length < 2 || bytes[0] !== 0x30) return false;

@@ -20,7 +20,12 @@ describe("CZERTAINLY emulator: v2 operations and the state machine", () => {
   it("sync issue: 200 {certificateData:'', uuid}, then ISSUED with the CSR's key, subject and SANs, verifying against the chain", async () => {
     const { reply, csr, detail } = await api.issue("sync-profile", "sync.emu.example");
     expect(reply).toEqual({ certificateData: "", uuid: expect.any(String) });
-    expect(detail).toMatchObject({ state: "issued", commonName: "sync.emu.example", subjectDn: "CN=sync.emu.example", raProfile: { name: "sync-profile" } });
+    expect(detail).toMatchObject({
+      state: "issued",
+      commonName: "sync.emu.example",
+      subjectDn: "CN=sync.emu.example",
+      raProfile: { name: "sync-profile" },
+    });
     expect(detail.subjectAlternativeNames).toEqual({ dNSName: ["sync.emu.example"] });
     const cert = new x509.X509Certificate(Buffer.from(detail.certificateContent, "base64"));
     expect(Buffer.from(cert.publicKey.rawData).equals(Buffer.from(csr.csr.publicKey.rawData))).toBe(true);
@@ -33,12 +38,20 @@ describe("CZERTAINLY emulator: v2 operations and the state machine", () => {
   it("issue without a CSR: a managed key generated on the token profile from the CSR attributes", async () => {
     const res = await api.post(`${api.ops("sync-profile")}/certificates`, {
       tokenProfileUuid: "8a3b7a2e-5c39-4f0e-9d55-0b9e6a7c2d11",
-      csrAttributes: [{ name: "commonName", contentType: "string", content: [{ data: "managed.emu.example" }] }, { name: "organization", contentType: "string", content: [{ data: "Emu" }] }],
+      csrAttributes: [
+        { name: "commonName", contentType: "string", content: [{ data: "managed.emu.example" }] },
+        { name: "organization", contentType: "string", content: [{ data: "Emu" }] },
+      ],
       attributes: [],
     });
     expect(res.status).toBe(200);
     const detail = (await api.get(`/v1/certificates/${res.body.uuid}`)).body;
-    expect(detail).toMatchObject({ state: "issued", commonName: "managed.emu.example", privateKeyAvailability: true, key: { tokenProfileName: "soft-token-profile" } });
+    expect(detail).toMatchObject({
+      state: "issued",
+      commonName: "managed.emu.example",
+      privateKeyAvailability: true,
+      key: { tokenProfileName: "soft-token-profile" },
+    });
     const key = (await api.get(`/v1/keys/${detail.key.uuid}`)).body;
     expect(key.items.map((i: any) => i.type).sort()).toEqual(["Private", "Public"]);
     expect(key.associations).toEqual([expect.objectContaining({ uuid: res.body.uuid, resource: "certificates" })]);
@@ -157,7 +170,9 @@ describe("CZERTAINLY emulator: v2 operations and the state machine", () => {
     expect(otherKey.body[0]).toMatch(/use rekey/);
 
     const asyncOrig = await api.issue("async-profile", "renew-async.emu.example");
-    await api.post(`${api.ops("async-profile")}/certificates/${asyncOrig.uuid}/issue/finalize`, { certificate: (await signed(asyncOrig.csr.pem)).base64 });
+    await api.post(`${api.ops("async-profile")}/certificates/${asyncOrig.uuid}/issue/finalize`, {
+      certificate: (await signed(asyncOrig.csr.pem)).base64,
+    });
     const asyncRenew = await api.post(`${api.ops("async-profile")}/certificates/${asyncOrig.uuid}/renew`, {});
     expect(await state(asyncRenew.body.uuid)).toBe("pending_issue");
     expect(await state(asyncOrig.uuid)).toBe("issued");

@@ -47,29 +47,44 @@ describe("CZERTAINLY emulator: demo inventory, reads, attributes, legacy v1", ()
     expect(new Set([...page1.certificates, ...page2.certificates].map((c: any) => c.uuid)).size).toBe(10);
     expect(page1.certificates[0].certificateContent).toBeUndefined(); // list items carry no content
 
-    const pending = (await api.post("/v1/certificates", {
-      itemsPerPage: 100,
-      filters: [{ fieldSource: "property", fieldIdentifier: "CERTIFICATE_STATE", condition: "EQUALS", value: ["pending_issue", "pending_revoke"] }],
-    })).body;
+    const pending = (
+      await api.post("/v1/certificates", {
+        itemsPerPage: 100,
+        filters: [{ fieldSource: "property", fieldIdentifier: "CERTIFICATE_STATE", condition: "EQUALS", value: ["pending_issue", "pending_revoke"] }],
+      })
+    ).body;
     expect(pending.certificates.length).toBeGreaterThan(0);
     expect(pending.certificates.every((c: any) => ["pending_issue", "pending_revoke"].includes(c.state))).toBe(true);
 
-    const text = (await api.post("/v1/certificates", {
-      filters: [
-        { fieldSource: "property", fieldIdentifier: "SUBJECTDN", condition: "CONTAINS", value: "attrs.demo" },
-        { fieldSource: "property", fieldIdentifier: "RA_PROFILE_NAME", condition: "EQUALS", value: ["attrs-profile"] },
-      ],
-    })).body;
+    const text = (
+      await api.post("/v1/certificates", {
+        filters: [
+          { fieldSource: "property", fieldIdentifier: "SUBJECTDN", condition: "CONTAINS", value: "attrs.demo" },
+          { fieldSource: "property", fieldIdentifier: "RA_PROFILE_NAME", condition: "EQUALS", value: ["attrs-profile"] },
+        ],
+      })
+    ).body;
     expect(text.totalItems).toBe(3);
-    const expired = (await api.post("/v1/certificates", { filters: [{ fieldSource: "property", fieldIdentifier: "NOT_AFTER", condition: "LESSER", value: new Date().toISOString() }] })).body;
+    const expired = (
+      await api.post("/v1/certificates", {
+        filters: [{ fieldSource: "property", fieldIdentifier: "NOT_AFTER", condition: "LESSER", value: new Date().toISOString() }],
+      })
+    ).body;
     expect(expired.certificates.map((c: any) => c.commonName)).toEqual(["old.demo.example"]);
 
     expect((await api.post("/v1/certificates", { itemsPerPage: 1001 })).status).toBe(400);
-    expect((await api.post("/v1/certificates", { filters: [{ fieldSource: "property", fieldIdentifier: "NOPE", condition: "EQUALS" }] })).status).toBe(422);
+    expect(
+      (await api.post("/v1/certificates", { filters: [{ fieldSource: "property", fieldIdentifier: "NOPE", condition: "EQUALS" }] })).status,
+    ).toBe(422);
   });
 
   it("returns the content of many certificates in one call; every issued one verifies against the chain", async () => {
-    const issued = (await api.post("/v1/certificates", { itemsPerPage: 1000, filters: [{ fieldSource: "property", fieldIdentifier: "CERTIFICATE_STATE", condition: "EQUALS", value: ["issued", "revoked"] }] })).body.certificates;
+    const issued = (
+      await api.post("/v1/certificates", {
+        itemsPerPage: 1000,
+        filters: [{ fieldSource: "property", fieldIdentifier: "CERTIFICATE_STATE", condition: "EQUALS", value: ["issued", "revoked"] }],
+      })
+    ).body.certificates;
     const uuids = issued.map((c: any) => c.uuid);
     cz.clearLog();
     const contents = (await api.post("/v1/certificates/content", uuids)).body;
@@ -88,14 +103,24 @@ describe("CZERTAINLY emulator: demo inventory, reads, attributes, legacy v1", ()
     const text = execFileSync("openssl", ["x509", "-inform", "DER", "-in", join(dir, "leaf.der"), "-noout", "-subject", "-serial"]).toString();
     expect(text).toMatch(/openssl\.emu\.example/);
     execFileSync("openssl", ["x509", "-inform", "DER", "-in", join(dir, "leaf.der"), "-out", join(dir, "leaf.pem")]);
-    const verify = execFileSync("openssl", ["verify", "-CAfile", join(dir, "root.pem"), "-untrusted", join(dir, "issuing.pem"), join(dir, "leaf.pem")]).toString();
+    const verify = execFileSync("openssl", [
+      "verify",
+      "-CAfile",
+      join(dir, "root.pem"),
+      "-untrusted",
+      join(dir, "issuing.pem"),
+      join(dir, "leaf.pem"),
+    ]).toString();
     expect(verify).toMatch(/OK/);
   });
 
   it("answers Core's error formats: 400 malformed uuid, 404 unknown object, 404 no handler", async () => {
     expect(await api.get("/v1/certificates/not-a-uuid")).toMatchObject({ status: 400, body: { message: "Invalid UUID string: not-a-uuid" } });
     const missing = await api.get("/v1/certificates/00000000-0000-4000-8000-000000000000");
-    expect(missing).toMatchObject({ status: 404, body: { message: "Object of type 'Certificate' identified by 00000000-0000-4000-8000-000000000000 is not found." } });
+    expect(missing).toMatchObject({
+      status: 404,
+      body: { message: "Object of type 'Certificate' identified by 00000000-0000-4000-8000-000000000000 is not found." },
+    });
     expect((await api.get("/v1/keys/00000000-0000-4000-8000-000000000000")).status).toBe(404);
     expect((await api.get("/v1/nothing/here")).status).toBe(404);
   });
@@ -103,7 +128,12 @@ describe("CZERTAINLY emulator: demo inventory, reads, attributes, legacy v1", ()
   it("lists and validates issue/revoke attributes per RA profile (422 with a list of messages)", async () => {
     const ops = api.ops("attrs-profile");
     const defs = (await api.get(`${ops}/attributes/issue`)).body;
-    expect(defs.find((d: any) => d.name === "department")).toMatchObject({ type: "data", contentType: "string", properties: { required: true }, constraints: [{ type: "regExp" }] });
+    expect(defs.find((d: any) => d.name === "department")).toMatchObject({
+      type: "data",
+      contentType: "string",
+      properties: { required: true },
+      constraints: [{ type: "regExp" }],
+    });
     expect((await api.get(`/v1/authorities/${cz.authorities.ejbca}/raProfiles/${cz.profiles["attrs-profile"]}`)).body.name).toBe("attrs-profile");
     expect((await api.get(`${api.ops("sync-profile")}/attributes/issue`)).body).toEqual([]);
 
@@ -118,7 +148,10 @@ describe("CZERTAINLY emulator: demo inventory, reads, attributes, legacy v1", ()
 
     const refused = await api.post(`${ops}/certificates`, { request: (await makeCsr("noattrs.example")).base64, attributes: [] });
     expect(refused.status).toBe(422);
-    const accepted = await api.issue("attrs-profile", "attrs.emu.example", [attr("department", "Research"), { name: "validityDays", contentType: "integer", content: [{ data: 30 }] }]);
+    const accepted = await api.issue("attrs-profile", "attrs.emu.example", [
+      attr("department", "Research"),
+      { name: "validityDays", contentType: "integer", content: [{ data: 30 }] },
+    ]);
     expect(accepted.detail.state).toBe("issued");
     const days = (new Date(accepted.detail.notAfter).getTime() - new Date(accepted.detail.notBefore).getTime()) / 86_400_000;
     expect(days).toBe(30);
@@ -134,9 +167,14 @@ describe("CZERTAINLY emulator: demo inventory, reads, attributes, legacy v1", ()
   it("legacy v1: end entities by RA profile name, issue with username/password, revoke by serial and issuer", async () => {
     const base = "/v1/operations/legacy-profile";
     expect((await api.get(`${base}/endentity`)).body).toEqual([expect.objectContaining({ username: "demo-user", status: "NEW" })]);
-    expect((await api.post(`${base}/endentity`, { username: "alice", password: "pw-1", subjectDN: "CN=alice,O=Demo", raProfile: {} })).status).toBe(200);
+    expect((await api.post(`${base}/endentity`, { username: "alice", password: "pw-1", subjectDN: "CN=alice,O=Demo", raProfile: {} })).status).toBe(
+      200,
+    );
     expect((await api.post(`${base}/endentity`, { username: "alice", password: "pw-1", subjectDN: "CN=alice,O=Demo" })).status).toBe(400);
-    expect((await api.post(`${base}/endentity/alice`, { password: "pw-2", subjectDN: "CN=alice,O=Demo", email: "alice@demo.example", status: "NEW" })).status).toBe(200);
+    expect(
+      (await api.post(`${base}/endentity/alice`, { password: "pw-2", subjectDN: "CN=alice,O=Demo", email: "alice@demo.example", status: "NEW" }))
+        .status,
+    ).toBe(200);
     expect((await api.get(`${base}/endentity/alice`)).body).toMatchObject({ username: "alice", email: "alice@demo.example", status: "NEW" });
     expect((await api.get(`${base}/endentity/nobody`)).status).toBe(404);
 
@@ -152,7 +190,11 @@ describe("CZERTAINLY emulator: demo inventory, reads, attributes, legacy v1", ()
 
     const revoke = await api.post(`${base}/certificate/revoke`, { certificateSN: cert.serialNumber, issuerDN: cert.issuer, reason: "superseded" });
     expect(revoke.status).toBe(200);
-    const found = (await api.post("/v1/certificates", { filters: [{ fieldSource: "property", fieldIdentifier: "SERIAL_NUMBER", condition: "EQUALS", value: cert.serialNumber }] })).body;
+    const found = (
+      await api.post("/v1/certificates", {
+        filters: [{ fieldSource: "property", fieldIdentifier: "SERIAL_NUMBER", condition: "EQUALS", value: cert.serialNumber }],
+      })
+    ).body;
     expect(found.certificates[0]).toMatchObject({ state: "revoked", raProfile: { name: "legacy-profile" } });
     expect((await api.post(`${base}/certificate/revoke`, { certificateSN: "01", issuerDN: cert.issuer, reason: "superseded" })).status).toBe(404);
     expect((await api.get("/v1/operations/sync-profile/endentity")).status).toBe(404);

@@ -4,11 +4,19 @@ import { parseHorizonError } from "../../../src/backends/horizon/client.js";
 
 describe("Horizon client: problem+json parsing", () => {
   it("reads a single problem: code, message and detail; 400 → validation", () => {
-    const p = parseHorizonError(400, { error: "WEBRA-ENROLL-002", message: "Invalid key type", title: "Invalid key type", detail: "rsa-512 not allowed" });
+    const p = parseHorizonError(400, {
+      error: "WEBRA-ENROLL-002",
+      message: "Invalid key type",
+      title: "Invalid key type",
+      detail: "rsa-512 not allowed",
+    });
     expect(p).toEqual({ backendCode: "WEBRA-ENROLL-002", messages: ["Invalid key type", "rsa-512 not allowed"], kind: "validation" });
   });
   it("reads an array of problems (first code wins, all messages kept); state codes → invalid_state", () => {
-    const p = parseHorizonError(400, [{ error: "REQ-004", message: "Invalid Request status", title: "x" }, { error: "REQ-002", message: "Invalid Request", title: "y" }]);
+    const p = parseHorizonError(400, [
+      { error: "REQ-004", message: "Invalid Request status", title: "x" },
+      { error: "REQ-002", message: "Invalid Request", title: "y" },
+    ]);
     expect(p).toEqual({ backendCode: "REQ-004", messages: ["Invalid Request status", "Invalid Request"], kind: "invalid_state" });
   });
   it("leaves 404/401 kinds to the status and tolerates non-problem bodies", () => {

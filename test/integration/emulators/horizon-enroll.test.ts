@@ -26,7 +26,12 @@ async function verifiesAgainstCa(pem: string): Promise<x509.X509Certificate> {
 
 describe("Horizon emulator: webra enroll", () => {
   it("decentralized enroll on an auto profile completes with a real certificate", async () => {
-    const r = await c.admin.submit({ module: "webra", workflow: "enroll", profile: "auto-profile", template: { csr: await csrPem("app1.test", ["app1.test", "www.app1.test"]) } });
+    const r = await c.admin.submit({
+      module: "webra",
+      workflow: "enroll",
+      profile: "auto-profile",
+      template: { csr: await csrPem("app1.test", ["app1.test", "www.app1.test"]) },
+    });
     expect(r.status).toBe("completed");
     const w = r.certificate!;
     const cert = await verifiesAgainstCa(w.certificate);
@@ -46,8 +51,22 @@ describe("Horizon emulator: webra enroll", () => {
 
   it("template subject and SANs override the CSR's", async () => {
     const r = await c.admin.submit({
-      module: "webra", workflow: "enroll", profile: "auto-profile",
-      template: { csr: await csrPem("csr.test"), subject: [{ element: "cn.1", value: "tpl.test" }, { element: "o.1", value: "Tpl Org" }], sans: [{ type: "DNSNAME", value: ["tpl.test"] }, { type: "RFC822NAME", value: ["a@tpl.test"] }], labels: [{ label: "env", value: "prod" }], team: { value: "infra" } },
+      module: "webra",
+      workflow: "enroll",
+      profile: "auto-profile",
+      template: {
+        csr: await csrPem("csr.test"),
+        subject: [
+          { element: "cn.1", value: "tpl.test" },
+          { element: "o.1", value: "Tpl Org" },
+        ],
+        sans: [
+          { type: "DNSNAME", value: ["tpl.test"] },
+          { type: "RFC822NAME", value: ["a@tpl.test"] },
+        ],
+        labels: [{ label: "env", value: "prod" }],
+        team: { value: "infra" },
+      },
     });
     const cert = await verifiesAgainstCa(r.certificate!.certificate);
     expect(cert.subject).toBe("CN=tpl.test, O=Tpl Org");
@@ -57,7 +76,12 @@ describe("Horizon emulator: webra enroll", () => {
   });
 
   it("centralized enroll (random password) returns a PKCS#12 whose key matches the certificate", async () => {
-    const r = await c.admin.submit({ module: "webra", workflow: "enroll", profile: "auto-profile", template: { keyType: "rsa-2048", subject: [{ element: "cn.1", value: "central.test" }], sans: [{ type: "DNSNAME", value: ["central.test"] }] } });
+    const r = await c.admin.submit({
+      module: "webra",
+      workflow: "enroll",
+      profile: "auto-profile",
+      template: { keyType: "rsa-2048", subject: [{ element: "cn.1", value: "central.test" }], sans: [{ type: "DNSNAME", value: ["central.test"] }] },
+    });
     expect(r.status).toBe("completed");
     const password = r.password!.value!;
     expect(password.length).toBeGreaterThan(8);
@@ -73,7 +97,13 @@ describe("Horizon emulator: webra enroll", () => {
   });
 
   it("centralized enroll in manual password mode uses the given password", async () => {
-    const r = await c.admin.submit({ module: "webra", workflow: "enroll", profile: "central-profile", password: { value: "S3cret!pass" }, template: { subject: [{ element: "cn.1", value: "manual.test" }] } });
+    const r = await c.admin.submit({
+      module: "webra",
+      workflow: "enroll",
+      profile: "central-profile",
+      password: { value: "S3cret!pass" },
+      template: { subject: [{ element: "cn.1", value: "manual.test" }] },
+    });
     expect(r.password?.value).toBe("S3cret!pass");
     const p12 = await openPkcs12(r.pkcs12!.value!, "S3cret!pass");
     expect(p12.certificate.toString("pem").trim()).toBe(r.certificate!.certificate.trim());
@@ -83,7 +113,12 @@ describe("Horizon emulator: webra enroll", () => {
     ["ec-secp256r1", "ECDSA", "P-256"],
     ["rsa-2048", "RSASSA-PKCS1-v1_5", undefined],
   ])("centralized enroll with keyType %s generates that key and a PKCS#12 OpenSSL opens", async (keyType, algorithm, curve) => {
-    const r = await c.admin.submit({ module: "webra", workflow: "enroll", profile: "auto-profile", template: { keyType, subject: [{ element: "cn.1", value: `${keyType}.test` }] } });
+    const r = await c.admin.submit({
+      module: "webra",
+      workflow: "enroll",
+      profile: "auto-profile",
+      template: { keyType, subject: [{ element: "cn.1", value: `${keyType}.test` }] },
+    });
     expect(r.status).toBe("completed");
     expect(r.certificate!.keyType).toBe(keyType);
     const p12 = await openPkcs12(r.pkcs12!.value!, r.password!.value!);
@@ -96,12 +131,19 @@ describe("Horizon emulator: webra enroll", () => {
     const sign = alg.name === "ECDSA" ? { name: "ECDSA", namedCurve: curve!, hash: "SHA-256" } : { name: alg.name, hash: "SHA-256" };
     const priv = await webcrypto.subtle.importKey("pkcs8", p12.privateKeyPkcs8, sign, false, ["sign"]);
     const sig = await webcrypto.subtle.sign(sign, priv, data);
-    expect(await p12.certificate.publicKey.export(sign, ["verify"], webcrypto as unknown as Crypto).then(k => webcrypto.subtle.verify(sign, k, sig, data))).toBe(true);
+    expect(
+      await p12.certificate.publicKey.export(sign, ["verify"], webcrypto as unknown as Crypto).then(k => webcrypto.subtle.verify(sign, k, sig, data)),
+    ).toBe(true);
     await verifiesAgainstCa(r.certificate!.certificate);
   });
 
   it("a centralized renewal keeps the key type of the certificate it renews", async () => {
-    const first = await c.admin.submit({ module: "webra", workflow: "enroll", profile: "auto-profile", template: { keyType: "ec-secp256r1", subject: [{ element: "cn.1", value: "renew-ec.test" }] } });
+    const first = await c.admin.submit({
+      module: "webra",
+      workflow: "enroll",
+      profile: "auto-profile",
+      template: { keyType: "ec-secp256r1", subject: [{ element: "cn.1", value: "renew-ec.test" }] },
+    });
     const renewed = await c.admin.submit({ module: "webra", workflow: "renew", certificateId: first.certificate!._id });
     expect(renewed.status).toBe("completed");
     expect(renewed.certificate!.keyType).toBe("ec-secp256r1");
@@ -111,7 +153,13 @@ describe("Horizon emulator: webra enroll", () => {
 
   it("dryRun validates without storing anything", async () => {
     const before = hz.state.certificates.size;
-    const r = await c.admin.submit({ module: "webra", workflow: "enroll", profile: "auto-profile", dryRun: true, template: { csr: await csrPem("dry.test") } });
+    const r = await c.admin.submit({
+      module: "webra",
+      workflow: "enroll",
+      profile: "auto-profile",
+      dryRun: true,
+      template: { csr: await csrPem("dry.test") },
+    });
     expect(r.dryRun).toBe(true);
     expect(r.certificate ?? null).toBeNull();
     expect(hz.state.certificates.size).toBe(before);

@@ -67,7 +67,12 @@ describe("Horizon emulator: request lifecycle", () => {
   });
 
   it("requests search: HRQL subset, 1-based paging, permissions", async () => {
-    const s = await c.approver.searchRequests({ query: 'status equals "pending" and profile equals "approval-profile"', pageIndex: 1, pageSize: 2, withCount: true });
+    const s = await c.approver.searchRequests({
+      query: 'status equals "pending" and profile equals "approval-profile"',
+      pageIndex: 1,
+      pageSize: 2,
+      withCount: true,
+    });
     expect(s.count).toBeGreaterThanOrEqual(3); // demo seed has three
     expect(s.results).toHaveLength(2);
     expect(s.hasMore).toBe(true);
@@ -92,7 +97,9 @@ describe("Horizon emulator: auth and permissions", () => {
     expect((await c.admin.self()).permissions).toEqual(["request", "approve"]);
   });
   it("approver may not submit; requester may not approve or deny → 403 SEC-PERM-001", async () => {
-    const e = await failure(c.approver.submit({ module: "webra", workflow: "enroll", profile: "auto-profile", template: { csr: await csrPem("x.test") } }));
+    const e = await failure(
+      c.approver.submit({ module: "webra", workflow: "enroll", profile: "auto-profile", template: { csr: await csrPem("x.test") } }),
+    );
     expect([e.status, e.backendCode, e.kind]).toEqual([403, "SEC-PERM-001", "forbidden"]);
     const r = await pending("perm.test");
     expect((await failure(c.requester.approve(act(r)))).status).toBe(403);
@@ -107,13 +114,21 @@ describe("Horizon emulator: auth and permissions", () => {
 describe("Horizon emulator: faults seen by the client", () => {
   it("5xx → unavailable, garbage → bad_response, reset → unavailable; reads retry", async () => {
     hz.faults.failNext = 1;
-    expect((await failure(c.admin.submit({ module: "webra", workflow: "enroll", profile: "auto-profile", template: { csr: await csrPem("f.test") } }))).kind).toBe("unavailable");
+    expect(
+      (await failure(c.admin.submit({ module: "webra", workflow: "enroll", profile: "auto-profile", template: { csr: await csrPem("f.test") } })))
+        .kind,
+    ).toBe("unavailable");
     hz.faults.garbageNext = 1;
     expect((await failure(c.admin.searchCertificates({}))).kind).toBe("bad_response");
     hz.faults.resetNext = 1;
     expect((await failure(c.admin.self())).kind).toBe("unavailable");
     hz.faults.failNext = 1;
-    const retrying = (await import("../../../src/backends/horizon/client.js")).createHorizonClient({ url: hz.url, readRetries: 1, apiId: "admin", apiKey: "admin-secret" });
+    const retrying = (await import("../../../src/backends/horizon/client.js")).createHorizonClient({
+      url: hz.url,
+      readRetries: 1,
+      apiId: "admin",
+      apiKey: "admin-secret",
+    });
     expect((await retrying.self()).identity.identifier).toBe("admin");
     await retrying.close();
   });

@@ -22,7 +22,12 @@ async function enrolled(cn: string, profile = "auto-profile"): Promise<HzCertifi
   return r.certificate!;
 }
 async function centralized(cn: string): Promise<HzCertificate> {
-  const r = await c.admin.submit({ module: "webra", workflow: "enroll", profile: "auto-profile", template: { subject: [{ element: "cn.1", value: cn }] } });
+  const r = await c.admin.submit({
+    module: "webra",
+    workflow: "enroll",
+    profile: "auto-profile",
+    template: { subject: [{ element: "cn.1", value: cn }] },
+  });
   return r.certificate!;
 }
 
@@ -42,10 +47,19 @@ describe("Horizon emulator: webra workflows on existing certificates", () => {
 
   it("update edits owner/team/labels; unknown team → CERT-TEAM-001, bad metadata → CERT-ELEM-001", async () => {
     const a = await enrolled("upd.test");
-    const r = await c.admin.submit({ workflow: "update", certificateId: a._id, template: { owner: { value: "bob" }, team: { value: "web" }, labels: [{ label: "tier", value: "gold" }] } });
+    const r = await c.admin.submit({
+      workflow: "update",
+      certificateId: a._id,
+      template: { owner: { value: "bob" }, team: { value: "web" }, labels: [{ label: "tier", value: "gold" }] },
+    });
     expect(r.certificate).toMatchObject({ owner: "bob", team: "web", labels: [{ key: "tier", value: "gold" }] });
-    expect((await failure(c.admin.submit({ workflow: "update", certificateId: a._id, template: { team: { value: "ghosts" } } }))).backendCode).toBe("CERT-TEAM-001");
-    expect((await failure(c.admin.submit({ workflow: "update", certificateId: a._id, template: { metadata: [{ metadata: "nope", value: "1" }] } }))).backendCode).toBe("CERT-ELEM-001");
+    expect((await failure(c.admin.submit({ workflow: "update", certificateId: a._id, template: { team: { value: "ghosts" } } }))).backendCode).toBe(
+      "CERT-TEAM-001",
+    );
+    expect(
+      (await failure(c.admin.submit({ workflow: "update", certificateId: a._id, template: { metadata: [{ metadata: "nope", value: "1" }] } })))
+        .backendCode,
+    ).toBe("CERT-ELEM-001");
   });
 
   it("recover returns the escrowed key; non-escrowed → WEBRA-RECOVER-003", async () => {
@@ -64,8 +78,13 @@ describe("Horizon emulator: webra workflows on existing certificates", () => {
     const r = await c.admin.submit({ module: "webra", workflow: "migrate", profile: "central-profile", certificateId: a._id, template: {} });
     expect(r.profile).toBe("central-profile");
     expect(r.certificate?.profile).toBe("central-profile");
-    expect((await failure(c.admin.submit({ module: "webra", workflow: "migrate", profile: "est-profile", certificateId: a._id, template: {} }))).backendCode).toBe("WEBRA-MIGRATE-007");
-    expect((await failure(c.admin.submit({ module: "webra", workflow: "migrate", profile: "auto-profile", template: {} }))).backendCode).toBe("WEBRA-MIGRATE-001");
+    expect(
+      (await failure(c.admin.submit({ module: "webra", workflow: "migrate", profile: "est-profile", certificateId: a._id, template: {} })))
+        .backendCode,
+    ).toBe("WEBRA-MIGRATE-007");
+    expect((await failure(c.admin.submit({ module: "webra", workflow: "migrate", profile: "auto-profile", template: {} }))).backendCode).toBe(
+      "WEBRA-MIGRATE-001",
+    );
   });
 
   it("renew with a CSR issues a new certificate for the same subject, linked by metadata", async () => {
@@ -84,13 +103,30 @@ describe("Horizon emulator: webra workflows on existing certificates", () => {
 
   it("renew errors: RENEW-001 no cert, RENEW-004 disabled, RENEW-005 too early, RENEW-006 revoked", async () => {
     expect((await failure(c.admin.submit({ module: "webra", workflow: "renew" }))).backendCode).toBe("WEBRA-RENEW-001");
-    const central = (await c.admin.submit({ module: "webra", workflow: "enroll", profile: "central-profile", password: { value: "x" }, template: { subject: [{ element: "cn.1", value: "c.test" }] } })).certificate!;
+    const central = (
+      await c.admin.submit({
+        module: "webra",
+        workflow: "enroll",
+        profile: "central-profile",
+        password: { value: "x" },
+        template: { subject: [{ element: "cn.1", value: "c.test" }] },
+      })
+    ).certificate!;
     expect((await failure(c.admin.submit({ module: "webra", workflow: "renew", certificateId: central._id }))).backendCode).toBe("WEBRA-RENEW-004");
-    const early = await c.approver.approve(await (async () => {
-      const p = await c.admin.submit({ module: "webra", workflow: "enroll", profile: "approval-profile", template: { csr: await csrPem("early.test") } });
-      return { _id: p._id, module: p.module, workflow: p.workflow };
-    })());
-    const e5 = await failure(c.admin.submit({ module: "webra", workflow: "renew", certificateId: early.certificate!._id, template: { csr: await csrPem("early.test") } }));
+    const early = await c.approver.approve(
+      await (async () => {
+        const p = await c.admin.submit({
+          module: "webra",
+          workflow: "enroll",
+          profile: "approval-profile",
+          template: { csr: await csrPem("early.test") },
+        });
+        return { _id: p._id, module: p.module, workflow: p.workflow };
+      })(),
+    );
+    const e5 = await failure(
+      c.admin.submit({ module: "webra", workflow: "renew", certificateId: early.certificate!._id, template: { csr: await csrPem("early.test") } }),
+    );
     expect([e5.backendCode, e5.kind]).toEqual(["WEBRA-RENEW-005", "invalid_state"]);
     const rv = await enrolled("rv.test");
     await c.admin.submit({ workflow: "revoke", certificateId: rv._id, template: {} });
@@ -99,7 +135,13 @@ describe("Horizon emulator: webra workflows on existing certificates", () => {
 
   it("import registers an external certificate; missing cert → IMPORT-004; bad PEM → IMPORT-001", async () => {
     const ext = await hz.ca.signPublicKey(new x509.X509Certificate(hz.ca.issuing.rawData).publicKey, "CN=imported.test", { dns: ["imported.test"] });
-    const r = await c.admin.submit({ module: "webra", workflow: "import", profile: "auto-profile", certificatePem: ext.pem, template: { owner: { value: "carol" } } });
+    const r = await c.admin.submit({
+      module: "webra",
+      workflow: "import",
+      profile: "auto-profile",
+      certificatePem: ext.pem,
+      template: { owner: { value: "carol" } },
+    });
     expect(r.certificate).toMatchObject({ dn: "CN=imported.test", owner: "carol", profile: "auto-profile" });
     expect((await c.admin.getCertificates([r.certificate!._id]))[0]?.certificate.serial).toBe(ext.certificate.serialNumber);
     expect((await failure(c.admin.submit({ module: "webra", workflow: "import" }))).backendCode).toBe("WEBRA-IMPORT-004");
@@ -109,7 +151,12 @@ describe("Horizon emulator: webra workflows on existing certificates", () => {
 
 describe("Horizon emulator: more workflow edges", () => {
   it("centralized enroll on an approval profile: PKCS#12 appears on GET after approval", async () => {
-    const p = await c.requester.submit({ module: "webra", workflow: "enroll", profile: "approval-profile", template: { subject: [{ element: "cn.1", value: "pc.test" }] } });
+    const p = await c.requester.submit({
+      module: "webra",
+      workflow: "enroll",
+      profile: "approval-profile",
+      template: { subject: [{ element: "cn.1", value: "pc.test" }] },
+    });
     expect(p.status).toBe("pending");
     expect(p.pkcs12 ?? null).toBeNull();
     await c.approver.approve({ _id: p._id, module: "webra", workflow: "enroll" });
@@ -121,7 +168,15 @@ describe("Horizon emulator: more workflow edges", () => {
   });
   it("import of a certificate whose key is already escrowed → WEBRA-IMPORT-003 invalid_state", async () => {
     const a = await centralized("esc.test");
-    const e = await failure(c.admin.submit({ module: "webra", workflow: "import", profile: "auto-profile", certificatePem: a.certificate, template: { privateKey: "-----BEGIN PRIVATE KEY-----\nAA\n-----END PRIVATE KEY-----" } }));
+    const e = await failure(
+      c.admin.submit({
+        module: "webra",
+        workflow: "import",
+        profile: "auto-profile",
+        certificatePem: a.certificate,
+        template: { privateKey: "-----BEGIN PRIVATE KEY-----\nAA\n-----END PRIVATE KEY-----" },
+      }),
+    );
     expect([e.backendCode, e.kind]).toEqual(["WEBRA-IMPORT-003", "invalid_state"]);
   });
   it("update of an unknown certificate → 404 REQ-009", async () => {
@@ -129,9 +184,19 @@ describe("Horizon emulator: more workflow edges", () => {
     expect([e.status, e.backendCode, e.kind]).toEqual([404, "REQ-009", "not_found"]);
   });
   it("approve with dryRun leaves the request pending; approver template edits apply", async () => {
-    const p = await c.requester.submit({ module: "webra", workflow: "enroll", profile: "approval-profile", template: { csr: await csrPem("edit.test") } });
+    const p = await c.requester.submit({
+      module: "webra",
+      workflow: "enroll",
+      profile: "approval-profile",
+      template: { csr: await csrPem("edit.test") },
+    });
     expect((await c.approver.approve({ _id: p._id, module: "webra", workflow: "enroll", dryRun: true })).status).toBe("pending");
-    const done = await c.approver.approve({ _id: p._id, module: "webra", workflow: "enroll", template: { ...p.template, owner: { value: "approver-set" } } });
+    const done = await c.approver.approve({
+      _id: p._id,
+      module: "webra",
+      workflow: "enroll",
+      template: { ...p.template, owner: { value: "approver-set" } },
+    });
     expect(done.certificate?.owner).toBe("approver-set");
   });
 });
@@ -160,7 +225,9 @@ describe("Horizon emulator: validation codes", () => {
     expect((await failure(c.admin.submit({ workflow: "revoke", template: {} }))).backendCode).toBe("WEBRA-REVOKE-001");
     expect((await failure(c.admin.submit({ workflow: "revoke", certificateId: "missing", template: {} }))).backendCode).toBe("WEBRA-REVOKE-004");
     const a = await enrolled("rc.test");
-    expect((await failure(c.admin.submit({ workflow: "revoke", certificateId: a._id, template: { revocationReason: "bored" as never } }))).backendCode).toBe("WEBRA-REVOKE-003");
+    expect(
+      (await failure(c.admin.submit({ workflow: "revoke", certificateId: a._id, template: { revocationReason: "bored" as never } }))).backendCode,
+    ).toBe("WEBRA-REVOKE-003");
     expect((await failure(c.admin.submit({ workflow: "revoke", certificateId: a._id } as never))).backendCode).toBe("WEBRA-REVOKE-006");
     expect((await failure(c.admin.submit({ module: "webra", workflow: "fly" } as never))).backendCode).toBe("REQ-002");
   });
@@ -187,7 +254,11 @@ describe("Horizon emulator: certificate reads", () => {
     const soon = await c.admin.searchCertificates({ query: "status is valid and valid.until before 21d", withCount: true });
     expect(soon.count).toBeGreaterThan(0);
     expect(soon.results.every(r => r.notAfter! < Date.now() + 21 * DAY_MS && r.notAfter! > Date.now())).toBe(true);
-    const demo = await c.admin.searchCertificates({ query: 'dn contains "demo.example" and profile equals "auto-profile"', fields: ["dn"], sortedBy: [{ element: "dn", order: "Asc" }] });
+    const demo = await c.admin.searchCertificates({
+      query: 'dn contains "demo.example" and profile equals "auto-profile"',
+      fields: ["dn"],
+      sortedBy: [{ element: "dn", order: "Asc" }],
+    });
     expect(demo.results.length).toBeGreaterThan(0);
     expect(demo.results.map(r => r.dn)).toEqual([...demo.results.map(r => r.dn)].sort());
     expect(Object.keys(demo.results[0]!).sort()).toEqual(["_id", "dn"]);

@@ -51,7 +51,12 @@ describe("CZERTAINLY legacy v1, REQUESTED issuance and revoke attributes through
     });
     expect(issued.errors).toBeUndefined();
     const cert = issued.data.legacyIssue.certificate;
-    expect(cert).toMatchObject({ backend: "CZERTAINLY", state: "ISSUED", subject: { commonName: "legacy-graph" }, raProfile: { name: "legacy-profile" } });
+    expect(cert).toMatchObject({
+      backend: "CZERTAINLY",
+      state: "ISSUED",
+      subject: { commonName: "legacy-graph" },
+      raProfile: { name: "legacy-profile" },
+    });
     const parsed = new x509.X509Certificate(cert.pem);
     expect(Buffer.from(parsed.publicKey.rawData).equals(Buffer.from(csr.publicKey.rawData))).toBe(true);
     expect(await stack.cz.ca.verifies(parsed)).toBe(true);
@@ -66,15 +71,21 @@ describe("CZERTAINLY legacy v1, REQUESTED issuance and revoke attributes through
   });
 
   it("issues a REQUESTED certificate; refuses it once issued", async () => {
-    const found = await stack.gql(`{ certificates(first: 5, filter: { backends: [CZERTAINLY], states: [REQUESTED] }) { nodes { id state subject { commonName } } } }`);
+    const found = await stack.gql(
+      `{ certificates(first: 5, filter: { backends: [CZERTAINLY], states: [REQUESTED] }) { nodes { id state subject { commonName } } } }`,
+    );
     expect(found.errors).toBeUndefined();
     const requested = found.data.certificates.nodes[0];
     expect(requested).toMatchObject({ state: "REQUESTED", subject: { commonName: "queued.demo.example" } });
-    const issued = await stack.gql(`mutation($i: CertificateActionInput!) { issueRequested(input: $i) { ${CERT} } }`, { i: { certificateId: requested.id } });
+    const issued = await stack.gql(`mutation($i: CertificateActionInput!) { issueRequested(input: $i) { ${CERT} } }`, {
+      i: { certificateId: requested.id },
+    });
     expect(issued.errors).toBeUndefined();
     expect(issued.data.issueRequested.certificate).toMatchObject({ id: requested.id, state: "ISSUED" });
     expect(await stack.cz.ca.verifies(new x509.X509Certificate(issued.data.issueRequested.certificate.pem))).toBe(true);
-    const again = await stack.gql(`mutation($i: CertificateActionInput!) { issueRequested(input: $i) { replayed } }`, { i: { certificateId: requested.id } });
+    const again = await stack.gql(`mutation($i: CertificateActionInput!) { issueRequested(input: $i) { replayed } }`, {
+      i: { certificateId: requested.id },
+    });
     expect(again.errors?.[0]?.extensions?.code).toMatch(/INVALID_STATE|VALIDATION_FAILED/);
   });
 

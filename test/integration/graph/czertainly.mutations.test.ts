@@ -29,7 +29,12 @@ describe("CZERTAINLY operations through the gateway", () => {
     const { res, csr } = await issue("sync-profile", "sync.cz.example");
     expect(res.errors).toBeUndefined();
     const cert = res.data.issue.certificate;
-    expect(cert).toMatchObject({ backend: "CZERTAINLY", state: "ISSUED", subject: { commonName: "sync.cz.example" }, raProfile: { name: "sync-profile" } });
+    expect(cert).toMatchObject({
+      backend: "CZERTAINLY",
+      state: "ISSUED",
+      subject: { commonName: "sync.cz.example" },
+      raProfile: { name: "sync-profile" },
+    });
     const parsed = new x509.X509Certificate(cert.pem);
     expect(Buffer.from(parsed.publicKey.rawData).equals(Buffer.from(csr.publicKey.rawData))).toBe(true);
     expect(await stack.cz.ca.verifies(parsed)).toBe(true);
@@ -93,7 +98,9 @@ describe("CZERTAINLY operations through the gateway", () => {
     const refused = await stack.gql(`mutation($i: CancelPendingInput!) { cancelPending(input: $i) { ${PAYLOAD} } }`, { i: { id: bid } });
     expect(refused.errors?.[0]?.extensions?.code).toBe("INVALID_STATE");
 
-    const tooLong = await stack.gql(`mutation($i: CancelPendingInput!) { cancelPending(input: $i) { replayed } }`, { i: { id: bid, reason: "x".repeat(1001) } });
+    const tooLong = await stack.gql(`mutation($i: CancelPendingInput!) { cancelPending(input: $i) { replayed } }`, {
+      i: { id: bid, reason: "x".repeat(1001) },
+    });
     expect(tooLong.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
@@ -156,7 +163,9 @@ describe("CZERTAINLY operations through the gateway", () => {
     expect(onHorizon.errors?.[0]?.extensions?.code).toBe("UNSUPPORTED_BY_BACKEND");
     const badCert = await mutate("finalize", "FinalizeInput", { certificateId: hz.data.certificates.nodes[0].id, certificate: "not a certificate" });
     expect(badCert.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    const both = await stack.gql(`mutation($i: IssueInput!) { issue(input: $i) { replayed } }`, { i: { raProfileId: profiles["sync-profile"], horizonProfile: "auto-profile" } });
+    const both = await stack.gql(`mutation($i: IssueInput!) { issue(input: $i) { replayed } }`, {
+      i: { raProfileId: profiles["sync-profile"], horizonProfile: "auto-profile" },
+    });
     expect(both.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(stack.cz.requests.filter(r => r.method === "POST")).toHaveLength(0);
   });

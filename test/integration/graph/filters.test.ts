@@ -18,7 +18,18 @@ import { certificateDto } from "../../../src/emulators/czertainly/views.js";
 import { makeCsr } from "../../support/csr.js";
 import { startTestStack, type TestStack } from "../../support/stack.js";
 
-const STATES = ["REQUESTED", "PENDING_APPROVAL", "PENDING_ISSUE", "ISSUED", "PENDING_REVOKE", "REVOKED", "EXPIRED", "FAILED", "REJECTED", "UNKNOWN"] as const;
+const STATES = [
+  "REQUESTED",
+  "PENDING_APPROVAL",
+  "PENDING_ISSUE",
+  "ISSUED",
+  "PENDING_REVOKE",
+  "REVOKED",
+  "EXPIRED",
+  "FAILED",
+  "REJECTED",
+  "UNKNOWN",
+] as const;
 type State = (typeof STATES)[number];
 const DAY = 86_400_000;
 
@@ -106,12 +117,16 @@ describe("certificate and request filters are applied by the backends, exactly",
   };
 
   const issue = async (input: Record<string, unknown>) => {
-    const res = await stack.gql(`mutation($i: IssueInput!) { issue(input: $i) { certificate { id state } request { id backendId status } } }`, { i: input });
+    const res = await stack.gql(`mutation($i: IssueInput!) { issue(input: $i) { certificate { id state } request { id backendId status } } }`, {
+      i: input,
+    });
     expect(res.errors).toBeUndefined();
     return res.data.issue as { certificate: { id: string; state: string } | null; request: { id: string; backendId: string } | null };
   };
   const mutate = async (name: string, type: string, input: Record<string, unknown>) => {
-    const res = await stack.gql(`mutation($i: ${type}!) { ${name}(input: $i) { certificate { id state } request { id backendId status } } }`, { i: input });
+    const res = await stack.gql(`mutation($i: ${type}!) { ${name}(input: $i) { certificate { id state } request { id backendId status } } }`, {
+      i: input,
+    });
     expect(res.errors, name).toBeUndefined();
     return res.data[name];
   };
@@ -124,7 +139,9 @@ describe("certificate and request filters are applied by the backends, exactly",
     const stale = await makeCsr("stale.filters.example");
     const pending = await issue({ raProfileId: profiles["async-profile"], csr: stale.pem });
     const expiredPem = (await stack.cz.ca.signCsr(parseCsr(stale.pem), { notBefore: new Date(Date.now() - 400 * DAY), validityDays: 365 })).pem;
-    expect((await mutate("finalize", "FinalizeInput", { certificateId: pending.certificate!.id, certificate: expiredPem })).certificate.state).toBe("EXPIRED");
+    expect((await mutate("finalize", "FinalizeInput", { certificateId: pending.certificate!.id, certificate: expiredPem })).certificate.state).toBe(
+      "EXPIRED",
+    );
     // … and one expired certificate revoked as well: REVOKED, never EXPIRED.
     const staleRevoked = await makeCsr("stale-revoked.filters.example");
     const p2 = await issue({ raProfileId: profiles["async-profile"], csr: staleRevoked.pem });
@@ -147,15 +164,28 @@ describe("certificate and request filters are applied by the backends, exactly",
     const submit = async (input: Record<string, unknown>) => (await mutate("submitRequest", "SubmitRequestInput", input)).request.backendId as string;
     made.est = await submit({ estEnroll: { profile: "est-profile", dn: "CN=device-1.filters.example" } });
     made.scep = await submit({ scepEnroll: { profile: "scep-profile" } });
-    const toDeny = await issue({ horizonProfile: "approval-profile", csr: (await makeCsr("deny.filters.example")).pem, subject: subject("deny.filters.example") });
+    const toDeny = await issue({
+      horizonProfile: "approval-profile",
+      csr: (await makeCsr("deny.filters.example")).pem,
+      subject: subject("deny.filters.example"),
+    });
     made.denied = (await mutate("denyRequest", "RequestDecisionInput", { requestId: toDeny.request!.id, comment: "no" })).request.backendId;
-    const toCancel = await issue({ horizonProfile: "approval-profile", csr: (await makeCsr("cancel.filters.example")).pem, subject: subject("cancel.filters.example") });
+    const toCancel = await issue({
+      horizonProfile: "approval-profile",
+      csr: (await makeCsr("cancel.filters.example")).pem,
+      subject: subject("cancel.filters.example"),
+    });
     made.canceled = (await mutate("cancelPending", "CancelPendingInput", { id: toCancel.request!.id, reason: "mistake" })).request.backendId;
     // Straight to Horizon as `requester` (the gateway's service identity is `admin`).
     const byRequester = await request(`${stack.hz.url}/api/v1/requests/submit`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-api-id": stack.hz.accounts.requester.apiId, "x-api-key": stack.hz.accounts.requester.apiKey },
-      body: JSON.stringify({ module: "webra", workflow: "enroll", profile: "approval-profile", template: { csr: (await makeCsr("requester.filters.example")).pem } }),
+      body: JSON.stringify({
+        module: "webra",
+        workflow: "enroll",
+        profile: "approval-profile",
+        template: { csr: (await makeCsr("requester.filters.example")).pem },
+      }),
     });
     expect(byRequester.statusCode).toBe(201);
     await byRequester.body.dump();
@@ -211,7 +241,11 @@ describe("certificate and request filters are applied by the backends, exactly",
     const nodes = await expectExactly({ states: ["EXPIRED", "REVOKED"] }, all, expected);
     expect(nodes.filter(n => n.state === "ISSUED")).toEqual([]);
     for (const backends of [["CZERTAINLY"], ["HORIZON"]]) {
-      await expectExactly({ states: ["EXPIRED", "REVOKED"], backends }, all, expected.filter(r => r.backend === backends[0]));
+      await expectExactly(
+        { states: ["EXPIRED", "REVOKED"], backends },
+        all,
+        expected.filter(r => r.backend === backends[0]),
+      );
     }
   });
 
@@ -232,7 +266,11 @@ describe("certificate and request filters are applied by the backends, exactly",
     await expectExactly({ subjectContains: "host1" }, all, having("host1"));
     await expectExactly({ subjectContains: "filters.example" }, all, having("filters.example"));
     expect(new Set(having("filters.example").map(r => r.backend)).size).toBe(2);
-    await expectExactly({ subjectContains: "filters.example", backends: ["HORIZON"] }, all, having("filters.example").filter(r => r.backend === "HORIZON"));
+    await expectExactly(
+      { subjectContains: "filters.example", backends: ["HORIZON"] },
+      all,
+      having("filters.example").filter(r => r.backend === "HORIZON"),
+    );
     // Combined with a state filter that needs two CZERTAINLY searches.
     const revokedOrExpired = all.filter(r => r.state === "REVOKED" || r.state === "EXPIRED");
     await expectExactly({ subjectContains: "filters.example", states: ["REVOKED", "EXPIRED"] }, all, having("filters.example", revokedOrExpired));
@@ -259,7 +297,11 @@ describe("certificate and request filters are applied by the backends, exactly",
     const all = inventory();
     for (const name of ["async-profile", "attrs-profile"]) {
       stack.hz.clearLog();
-      const nodes = await expectExactly({ raProfileId: profiles[name] }, all, all.filter(r => r.raProfile === name));
+      const nodes = await expectExactly(
+        { raProfileId: profiles[name] },
+        all,
+        all.filter(r => r.raProfile === name),
+      );
       expect(nodes.every(n => n.raProfile?.name === name)).toBe(true);
       expect(stack.hz.count("POST", "/api/v1/certificates/search")).toBe(0);
     }
@@ -274,17 +316,29 @@ describe("certificate and request filters are applied by the backends, exactly",
     const all = inventory();
     for (const name of ["approval-profile", "auto-profile"]) {
       stack.cz.clearLog();
-      const nodes = await expectExactly({ horizonProfile: name }, all, all.filter(r => r.profile === name));
+      const nodes = await expectExactly(
+        { horizonProfile: name },
+        all,
+        all.filter(r => r.profile === name),
+      );
       expect(nodes.every(n => n.profile === name)).toBe(true);
       expect(stack.cz.count("POST", "/api/v1/certificates")).toBe(0);
     }
-    await expectExactly({ horizonProfile: "auto-profile", states: ["REVOKED"] }, all, all.filter(r => r.profile === "auto-profile" && r.state === "REVOKED"));
+    await expectExactly(
+      { horizonProfile: "auto-profile", states: ["REVOKED"] },
+      all,
+      all.filter(r => r.profile === "auto-profile" && r.state === "REVOKED"),
+    );
   });
 
   it("backends: one backend's certificates only", async () => {
     const all = inventory();
     for (const backend of ["CZERTAINLY", "HORIZON"] as const) {
-      await expectExactly({ backends: [backend] }, all, all.filter(r => r.backend === backend));
+      await expectExactly(
+        { backends: [backend] },
+        all,
+        all.filter(r => r.backend === backend),
+      );
     }
   });
 
@@ -346,24 +400,47 @@ describe("certificate and request filters are applied by the backends, exactly",
     it("statuses, workflow, module, profile and requester each return exactly the matching requests", async () => {
       const rows = requestInventory();
       for (const statuses of [["PENDING"], ["COMPLETED"], ["DENIED", "CANCELED"]]) {
-        const got = await expectRequests({ statuses }, rows.filter(r => statuses.includes(r.status)));
+        const got = await expectRequests(
+          { statuses },
+          rows.filter(r => statuses.includes(r.status)),
+        );
         expect(got.every(r => statuses.includes(r.status))).toBe(true);
       }
       for (const workflow of ["revoke", "enroll"]) {
-        const got = await expectRequests({ workflow }, rows.filter(r => r.workflow === workflow));
+        const got = await expectRequests(
+          { workflow },
+          rows.filter(r => r.workflow === workflow),
+        );
         expect(got.every(r => r.workflow === workflow)).toBe(true);
       }
-      for (const module of ["est", "scep", "webra"]) await expectRequests({ module }, rows.filter(r => r.module === module));
+      for (const module of ["est", "scep", "webra"])
+        await expectRequests(
+          { module },
+          rows.filter(r => r.module === module),
+        );
       for (const profile of ["approval-profile", "auto-profile", "est-profile"]) {
-        const got = await expectRequests({ profile }, rows.filter(r => r.profile === profile));
+        const got = await expectRequests(
+          { profile },
+          rows.filter(r => r.profile === profile),
+        );
         expect(got.every(r => r.profile === profile)).toBe(true);
       }
-      const got = await expectRequests({ requester: "requester" }, rows.filter(r => r.requester === "requester"));
+      const got = await expectRequests(
+        { requester: "requester" },
+        rows.filter(r => r.requester === "requester"),
+      );
       expect(got.every(r => r.requester === "requester")).toBe(true);
       // Several at once: AND.
       await expectRequests(
         { profile: "approval-profile", statuses: ["PENDING", "DENIED"], workflow: "enroll", module: "webra", requester: "admin" },
-        rows.filter(r => r.profile === "approval-profile" && (r.status === "PENDING" || r.status === "DENIED") && r.workflow === "enroll" && r.module === "webra" && r.requester === "admin"),
+        rows.filter(
+          r =>
+            r.profile === "approval-profile" &&
+            (r.status === "PENDING" || r.status === "DENIED") &&
+            r.workflow === "enroll" &&
+            r.module === "webra" &&
+            r.requester === "admin",
+        ),
       );
     });
   });

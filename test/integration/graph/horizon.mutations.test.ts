@@ -19,17 +19,14 @@ describe("Horizon operations through the gateway", () => {
 
   it("enrolls with a CSR on an auto profile and returns the completed certificate", async () => {
     const { pem, csr } = await makeCsr("auto.graph.example");
-    const res = await stack.gql(
-      `mutation($input: IssueInput!) { issue(input: $input) { ${PAYLOAD} } }`,
-      {
-        input: {
-          horizonProfile: "auto-profile",
-          csr: pem,
-          subject: [{ element: "cn.1", value: "auto.graph.example" }],
-          sans: [{ type: "DNSNAME", values: ["auto.graph.example"] }],
-        },
+    const res = await stack.gql(`mutation($input: IssueInput!) { issue(input: $input) { ${PAYLOAD} } }`, {
+      input: {
+        horizonProfile: "auto-profile",
+        csr: pem,
+        subject: [{ element: "cn.1", value: "auto.graph.example" }],
+        sans: [{ type: "DNSNAME", values: ["auto.graph.example"] }],
       },
-    );
+    });
     expect(res.errors).toBeUndefined();
     const out = res.data.issue;
     expect(out.request.status).toBe("COMPLETED");
@@ -45,29 +42,25 @@ describe("Horizon operations through the gateway", () => {
 
   it("walks a request through approval: pending → approved → completed, then the certificate is queryable", async () => {
     const { pem } = await makeCsr("approval.graph.example");
-    const submitted = await stack.gql(
-      `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { ${PAYLOAD} } }`,
-      {
-        input: {
-          webraEnroll: {
-            profile: "approval-profile",
-            csr: pem,
-            subject: [{ element: "cn.1", value: "approval.graph.example" }],
-          },
-          comment: "please",
+    const submitted = await stack.gql(`mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { ${PAYLOAD} } }`, {
+      input: {
+        webraEnroll: {
+          profile: "approval-profile",
+          csr: pem,
+          subject: [{ element: "cn.1", value: "approval.graph.example" }],
         },
+        comment: "please",
       },
-    );
+    });
     expect(submitted.errors).toBeUndefined();
     const request = submitted.data.submitRequest.request;
     expect(request.status).toBe("PENDING");
     expect(request.final).toBe(false);
     expect(submitted.data.submitRequest.certificate).toBeNull();
 
-    const approved = await stack.gql(
-      `mutation($input: RequestDecisionInput!) { approveRequest(input: $input) { ${PAYLOAD} } }`,
-      { input: { requestId: request.id, comment: "ok" } },
-    );
+    const approved = await stack.gql(`mutation($input: RequestDecisionInput!) { approveRequest(input: $input) { ${PAYLOAD} } }`, {
+      input: { requestId: request.id, comment: "ok" },
+    });
     expect(approved.errors).toBeUndefined();
     expect(approved.data.approveRequest.request.status).toBe("COMPLETED");
     const cert = approved.data.approveRequest.certificate;
@@ -133,9 +126,12 @@ describe("Horizon operations through the gateway", () => {
   });
 
   it("submits est and scep challenges, revoke, update and renew requests", async () => {
-    const est = await stack.gql(`mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { request { module workflow status } generatedPassword } }`, {
-      i: { estEnroll: { profile: "est-profile", dn: "CN=device-1.est.example" } },
-    });
+    const est = await stack.gql(
+      `mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { request { module workflow status } generatedPassword } }`,
+      {
+        i: { estEnroll: { profile: "est-profile", dn: "CN=device-1.est.example" } },
+      },
+    );
     expect(est.errors).toBeUndefined();
     expect(est.data.submitRequest.request.module).toBe("est");
 
@@ -151,9 +147,12 @@ describe("Horizon operations through the gateway", () => {
     });
     const certId = issued.data.issue.certificate.id;
 
-    const update = await stack.gql(`mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { request { workflow status } certificate { owner } } }`, {
-      i: { webraUpdate: { certificateId: certId, owner: "alice" } },
-    });
+    const update = await stack.gql(
+      `mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { request { workflow status } certificate { owner } } }`,
+      {
+        i: { webraUpdate: { certificateId: certId, owner: "alice" } },
+      },
+    );
     expect(update.errors).toBeUndefined();
     expect(update.data.submitRequest.request.workflow).toBe("update");
 
@@ -164,9 +163,12 @@ describe("Horizon operations through the gateway", () => {
     expect(renewed.data.renew.request.workflow).toBe("renew");
     expect(renewed.data.renew.certificate.id).not.toBe(certId);
 
-    const revoked = await stack.gql(`mutation($i: RevokeInput!) { revoke(input: $i) { request { workflow status } certificate { id state revocationReason } } }`, {
-      i: { certificateId: renewed.data.renew.certificate.id, reason: "KEY_COMPROMISE" },
-    });
+    const revoked = await stack.gql(
+      `mutation($i: RevokeInput!) { revoke(input: $i) { request { workflow status } certificate { id state revocationReason } } }`,
+      {
+        i: { certificateId: renewed.data.renew.certificate.id, reason: "KEY_COMPROMISE" },
+      },
+    );
     expect(revoked.errors).toBeUndefined();
     expect(revoked.data.revoke.certificate.state).toBe("REVOKED");
   });

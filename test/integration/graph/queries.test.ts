@@ -23,7 +23,9 @@ describe("the unified graph over both emulators", () => {
   });
 
   it("lists certificates of both backends in one query, with fields decoded from the X.509 itself", async () => {
-    const res = await stack.gql(`{ certificates(first: 100) { totalCount edges { cursor node { ${CERT_FIELDS} } } pageInfo { hasNextPage endCursor } } }`);
+    const res = await stack.gql(
+      `{ certificates(first: 100) { totalCount edges { cursor node { ${CERT_FIELDS} } } pageInfo { hasNextPage endCursor } } }`,
+    );
     expect(res.errors).toBeUndefined();
     const nodes = res.data.certificates.edges.map((e: any) => e.node);
     const backends = new Set(nodes.map((n: any) => n.backend));
@@ -51,7 +53,10 @@ describe("the unified graph over both emulators", () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let i = 0; i < 50; i++) {
-      const page: any = await stack.gql(`query($after: String) { certificates(first: 7, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`, { after });
+      const page: any = await stack.gql(
+        `query($after: String) { certificates(first: 7, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+      );
       expect(page.errors).toBeUndefined();
       seen.push(...page.data.certificates.edges.map((e: any) => e.node.id));
       if (!page.data.certificates.pageInfo.hasNextPage) break;
@@ -90,20 +95,28 @@ describe("the unified graph over both emulators", () => {
   });
 
   it("answers node(id), nodes(ids) and certificate(id) for both backends, null for unknown ids", async () => {
-    const page = await stack.gql(`{ cz: certificates(first: 1, filter: { backends: [CZERTAINLY] }) { nodes { id } } hz: certificates(first: 1, filter: { backends: [HORIZON] }) { nodes { id } } }`);
+    const page = await stack.gql(
+      `{ cz: certificates(first: 1, filter: { backends: [CZERTAINLY] }) { nodes { id } } hz: certificates(first: 1, filter: { backends: [HORIZON] }) { nodes { id } } }`,
+    );
     const czId = page.data.cz.nodes[0].id;
     const hzId = page.data.hz.nodes[0].id;
-    const res = await stack.gql(`query($ids: [ID!]!, $one: ID!) { nodes(ids: $ids) { id ... on Certificate { backend } } certificate(id: $one) { id } }`, {
-      ids: [czId, hzId],
-      one: hzId,
-    });
+    const res = await stack.gql(
+      `query($ids: [ID!]!, $one: ID!) { nodes(ids: $ids) { id ... on Certificate { backend } } certificate(id: $one) { id } }`,
+      {
+        ids: [czId, hzId],
+        one: hzId,
+      },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data.nodes.map((n: any) => n.backend)).toEqual(["CZERTAINLY", "HORIZON"]);
     expect(res.data.certificate.id).toBe(hzId);
 
     const unknownHz = Buffer.from("Certificate:HORIZON:000000000000000000000000").toString("base64url");
     const unknownCz = Buffer.from("Certificate:CZERTAINLY:00000000-0000-4000-8000-000000000000").toString("base64url");
-    const missing = await stack.gql(`query($a: ID!, $b: ID!) { a: certificate(id: $a) { id } b: certificate(id: $b) { id } }`, { a: unknownHz, b: unknownCz });
+    const missing = await stack.gql(`query($a: ID!, $b: ID!) { a: certificate(id: $a) { id } b: certificate(id: $b) { id } }`, {
+      a: unknownHz,
+      b: unknownCz,
+    });
     expect(missing.errors).toBeUndefined();
     expect(missing.data).toEqual({ a: null, b: null });
 
@@ -122,7 +135,10 @@ describe("the unified graph over both emulators", () => {
     expect(res.data.requests.nodes.length).toBeGreaterThan(0);
 
     const withAttrs = res.data.raProfiles.find((p: any) => p.name === "attrs-profile");
-    const attrs = await stack.gql(`query($id: ID!) { issueAttributes(raProfileId: $id) { name required contentType } revokeAttributes(raProfileId: $id) { name } }`, { id: withAttrs.id });
+    const attrs = await stack.gql(
+      `query($id: ID!) { issueAttributes(raProfileId: $id) { name required contentType } revokeAttributes(raProfileId: $id) { name } }`,
+      { id: withAttrs.id },
+    );
     expect(attrs.errors).toBeUndefined();
     expect(attrs.data.issueAttributes.some((a: any) => a.required)).toBe(true);
   });

@@ -181,7 +181,8 @@ describe("forward mode: an address is backed off after repeated backend 401s (AU
   it("refusals over graphql-ws count too", async () => {
     const ws = wsFrom(stack, "127.0.0.7", { "x-api-id": "admin", "x-api-key": "wrong" });
     try {
-      for (let i = 0; i < 3; i++) expect((await overWs(ws, REQUESTS)).errors![0]!.extensions).toMatchObject({ code: "UNAUTHENTICATED", backendStatus: 401 });
+      for (let i = 0; i < 3; i++)
+        expect((await overWs(ws, REQUESTS)).errors![0]!.extensions).toMatchObject({ code: "UNAUTHENTICATED", backendStatus: 401 });
       expect(codesOf(await overWs(ws, REQUESTS))).toEqual(["RATE_LIMITED"]);
     } finally {
       await ws.dispose();

@@ -151,7 +151,12 @@ describe("credentials: HORIZON_CREDENTIALS=forward and CZERTAINLY_CREDENTIALS=fo
 
     const { pem } = await makeCsr("reader.cred.example");
     const issue = (headers: Record<string, string>) =>
-      post(stack, `mutation($i: IssueInput!) { issue(input: $i) { certificate { id state } } }`, { i: { raProfileId: profiles["sync-profile"], csr: pem } }, headers);
+      post(
+        stack,
+        `mutation($i: IssueInput!) { issue(input: $i) { certificate { id state } } }`,
+        { i: { raProfileId: profiles["sync-profile"], csr: pem } },
+        headers,
+      );
     const refused = await issue(READER);
     expectTypedAnswer(refused, "reader issues");
     expect(refused.json!.errors![0]!.extensions).toMatchObject({ code: "FORBIDDEN", backend: "czertainly" });

@@ -134,7 +134,10 @@ describe("faults: each kind of backend failure gives typed partial errors, then 
     const page = await post(stack, PAGE, { f: HORIZON_ONLY });
     expectTypedAnswer(page, "slow horizon");
     expect(page.json!.data).toBeNull();
-    expect(page.json!.errors![0]).toMatchObject({ path: ["certificates"], extensions: { code: "UPSTREAM_TIMEOUT", backend: "horizon", retryable: true } });
+    expect(page.json!.errors![0]).toMatchObject({
+      path: ["certificates"],
+      extensions: { code: "UPSTREAM_TIMEOUT", backend: "horizon", retryable: true },
+    });
     // One try and HORIZON_READ_RETRIES=1 retry: two calls, then the gateway gives up.
     expect(stack.hz.count("POST", HZ_SEARCH)).toBe(2);
 
@@ -174,7 +177,10 @@ describe("faults: each kind of backend failure gives typed partial errors, then 
     stack.cz.faults.failStatus = 503;
     const cz = await post(stack, ONE, { id: czCertId });
     expectTypedAnswer(cz, "czertainly 5xx");
-    expect(cz.json!.errors![0]).toMatchObject({ path: ["certificate"], extensions: { code: "UPSTREAM_UNAVAILABLE", backend: "czertainly", backendStatus: 503 } });
+    expect(cz.json!.errors![0]).toMatchObject({
+      path: ["certificate"],
+      extensions: { code: "UPSTREAM_UNAVAILABLE", backend: "czertainly", backendStatus: 503 },
+    });
   });
 
   it("a 5xx on a mutation is not retried: the caller sees it and may retry with the same idempotency key", async () => {
@@ -274,7 +280,11 @@ describe("faults: each kind of backend failure gives typed partial errors, then 
       () => post(stack, `{ requests(first: 5) { edges { node { id status } } } raProfiles { id name } }`),
       () => post(stack, `{ backends { backend reachable } }`),
     ];
-    const answers = await inBatches(Array.from({ length: 48 }, (_, i) => i), 8, i => queries[i % queries.length]!());
+    const answers = await inBatches(
+      Array.from({ length: 48 }, (_, i) => i),
+      8,
+      i => queries[i % queries.length]!(),
+    );
     answers.forEach((a, i) => expectTypedAnswer(a, `concurrent #${i}`));
     expect(answers.some(a => a.json!.errors?.length)).toBe(true);
 
@@ -400,7 +410,12 @@ describe("faults: after the cooldown one probe closes the breaker again", () => 
     for (let i = 0; i < 2; i++) await horizonPage();
     stack.hz.clearLog();
     // Many concurrent queries while down: only the one probe after each cooldown reaches the backend.
-    const burst = () => inBatches(Array.from({ length: 30 }, (_, i) => i), 5, () => horizonPage());
+    const burst = () =>
+      inBatches(
+        Array.from({ length: 30 }, (_, i) => i),
+        5,
+        () => horizonPage(),
+      );
     for (let cooldowns = 0; cooldowns <= 2; cooldowns++) {
       const answers = await burst();
       answers.forEach(a => expect(codesOf(a)).toEqual(["UPSTREAM_UNAVAILABLE"]));

@@ -60,8 +60,14 @@ describe("fuzz: malformed and hostile input never gets a 5xx or an untyped answe
       ["operationName number", { body: `{"query": "{ __typename }", "operationName": 5}`, headers: JSON_CT }],
       ["unknown operationName", { body: `{"query": "query A { __typename }", "operationName": "B"}`, headers: JSON_CT }],
       ["extensions string", { body: `{"query": "{ __typename }", "extensions": "x"}`, headers: JSON_CT }],
-      ["persisted query, wrong hash", { body: JSON.stringify({ query: "{ __typename }", extensions: { persistedQuery: { version: 1, sha256Hash: "00" } } }), headers: JSON_CT }],
-      ["persisted query unknown", { body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: "a".repeat(64) } } }), headers: JSON_CT }],
+      [
+        "persisted query, wrong hash",
+        { body: JSON.stringify({ query: "{ __typename }", extensions: { persistedQuery: { version: 1, sha256Hash: "00" } } }), headers: JSON_CT },
+      ],
+      [
+        "persisted query unknown",
+        { body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: "a".repeat(64) } } }), headers: JSON_CT },
+      ],
       ["GraphQL text as JSON", { body: "{ __typename }", headers: JSON_CT }],
       ["application/graphql", { body: "{ __typename }", headers: { "content-type": "application/graphql" } }],
       ["no content type", { body: JSON.stringify({ query: "{ __typename }" }) }],
@@ -69,8 +75,14 @@ describe("fuzz: malformed and hostile input never gets a 5xx or an untyped answe
       ["DELETE", { method: "DELETE" }],
       ["PATCH", { method: "PATCH", body: "{}", headers: JSON_CT }],
       ["OPTIONS", { method: "OPTIONS" }],
-      ["GET broken query", { method: "GET", search: `?query=${encodeURIComponent("{ certificates(")}`, headers: { "apollo-require-preflight": "1" } }],
-      ["GET bad variables", { method: "GET", search: `?query=${encodeURIComponent("{ __typename }")}&variables=%7Bnot`, headers: { "apollo-require-preflight": "1" } }],
+      [
+        "GET broken query",
+        { method: "GET", search: `?query=${encodeURIComponent("{ certificates(")}`, headers: { "apollo-require-preflight": "1" } },
+      ],
+      [
+        "GET bad variables",
+        { method: "GET", search: `?query=${encodeURIComponent("{ __typename }")}&variables=%7Bnot`, headers: { "apollo-require-preflight": "1" } },
+      ],
       ["GET no query", { method: "GET", search: `?variables=%7B%7D`, headers: { "apollo-require-preflight": "1" } }],
       ["GET bad percent-encoding", { method: "GET", search: `?query=%E0%A4%A`, headers: { "apollo-require-preflight": "1" } }],
       ["unknown path", { method: "GET" }, "/nope"],
@@ -82,7 +94,10 @@ describe("fuzz: malformed and hostile input never gets a 5xx or an untyped answe
       answers.push(await send(target, init));
       expect(answers.at(-1)!.status, label).toBeGreaterThanOrEqual(200);
     }
-    await expectAllTyped(answers, cases.map(c => c[0]));
+    await expectAllTyped(
+      answers,
+      cases.map(c => c[0]),
+    );
     // None of them ran anything: every one is refused as a bad request (4xx), none answered with data
     // (an unknown persisted query is the APQ protocol's 200 PERSISTED_QUERY_NOT_FOUND).
     answers.forEach((a, i) => {
@@ -133,7 +148,10 @@ describe("fuzz: malformed and hostile input never gets a 5xx or an untyped answe
       `{ ${"{".repeat(20000)}`,
     ];
     const answers = await inBatches(documents, 8, q => post(stack, q));
-    await expectAllTyped(answers, documents.map(d => `document ${JSON.stringify(d.slice(0, 60))}`));
+    await expectAllTyped(
+      answers,
+      documents.map(d => `document ${JSON.stringify(d.slice(0, 60))}`),
+    );
     const errorsOnly = answers.filter(a => a.json!.errors?.length);
     expect(errorsOnly.length).toBeGreaterThanOrEqual(documents.length - 1); // only the 300 nested inline fragments are valid
   });
@@ -167,7 +185,10 @@ describe("fuzz: malformed and hostile input never gets a 5xx or an untyped answe
     ];
     const answers = [];
     for (const [, query, variables] of cases) answers.push(await post(stack, query, variables));
-    await expectAllTyped(answers, cases.map(c => c[0]));
+    await expectAllTyped(
+      answers,
+      cases.map(c => c[0]),
+    );
     answers.forEach((a, i) => expect(codesOf(a), cases[i]![0]).toEqual(["BAD_USER_INPUT"]));
     expect(stack.hz.count("POST", "/api/v1/requests/submit")).toBe(0);
   });
@@ -182,17 +203,40 @@ describe("fuzz: malformed and hostile input never gets a 5xx or an untyped answe
       ["after cursor", `query($a: String) { certificates(after: $a) { totalCount } }`, { a: huge }],
       ["certificate id", `query($id: ID!) { certificate(id: $id) { id } }`, { id: huge }],
       ["node id", `query($id: ID!) { node(id: $id) { id } }`, { id: huge }],
-      ["idempotencyKey", `mutation($i: IssueInput!) { issue(input: $i) { replayed } }`, { i: { horizonProfile: "auto-profile", csr: csrPem, idempotencyKey: huge } }],
-      ["comment", `mutation($i: IssueInput!) { issue(input: $i) { replayed } }`, { i: { horizonProfile: "auto-profile", csr: csrPem, comment: huge } }],
-      ["password", `mutation($i: IssueInput!) { issue(input: $i) { replayed } }`, { i: { horizonProfile: "central-profile", keyType: "rsa-2048", password: huge } }],
+      [
+        "idempotencyKey",
+        `mutation($i: IssueInput!) { issue(input: $i) { replayed } }`,
+        { i: { horizonProfile: "auto-profile", csr: csrPem, idempotencyKey: huge } },
+      ],
+      [
+        "comment",
+        `mutation($i: IssueInput!) { issue(input: $i) { replayed } }`,
+        { i: { horizonProfile: "auto-profile", csr: csrPem, comment: huge } },
+      ],
+      [
+        "password",
+        `mutation($i: IssueInput!) { issue(input: $i) { replayed } }`,
+        { i: { horizonProfile: "central-profile", keyType: "rsa-2048", password: huge } },
+      ],
       ["csr", `mutation($i: IssueInput!) { issue(input: $i) { replayed } }`, { i: { horizonProfile: "auto-profile", csr: huge } }],
-      ["dn value", `mutation($i: IssueInput!) { issue(input: $i) { replayed } }`, { i: { horizonProfile: "auto-profile", csr: csrPem, subject: [{ element: "cn.1", value: huge }] } }],
-      ["attribute values", `mutation($i: IssueInput!) { issue(input: $i) { replayed } }`, { i: { raProfileId, csr: csrPem, attributes: [{ name: "x", values: Array(500).fill("v") }] } }],
+      [
+        "dn value",
+        `mutation($i: IssueInput!) { issue(input: $i) { replayed } }`,
+        { i: { horizonProfile: "auto-profile", csr: csrPem, subject: [{ element: "cn.1", value: huge }] } },
+      ],
+      [
+        "attribute values",
+        `mutation($i: IssueInput!) { issue(input: $i) { replayed } }`,
+        { i: { raProfileId, csr: csrPem, attributes: [{ name: "x", values: Array(500).fill("v") }] } },
+      ],
       ["cancel reason", `mutation($i: CancelPendingInput!) { cancelPending(input: $i) { replayed } }`, { i: { id: czCertId, reason: huge } }],
     ];
     const answers = [];
     for (const [, query, variables] of cases) answers.push(await post(stack, query, variables));
-    await expectAllTyped(answers, cases.map(c => c[0]));
+    await expectAllTyped(
+      answers,
+      cases.map(c => c[0]),
+    );
     answers.forEach((a, i) => {
       expect(codesOf(a), cases[i]![0]).toEqual(["BAD_USER_INPUT"]);
       expect(a.text.length, `${cases[i]![0]}: answer size`).toBeLessThan(5_000);
@@ -249,7 +293,9 @@ describe("fuzz: malformed and hostile input never gets a 5xx or an untyped answe
     // Certificates in: finalize (CZERTAINLY) and webra import / revoke-by-PEM (Horizon).
     const badCerts: [string, string][] = [...badCsrs.filter(([l]) => l !== "a certificate, not a CSR"), ["a CSR, not a certificate", csrPem]];
     for (const [label, certificate] of badCerts) {
-      answers.push(await post(stack, `mutation($i: FinalizeInput!) { finalize(input: $i) { replayed } }`, { i: { certificateId: czCertId, certificate } }));
+      answers.push(
+        await post(stack, `mutation($i: FinalizeInput!) { finalize(input: $i) { replayed } }`, { i: { certificateId: czCertId, certificate } }),
+      );
       labels.push(`finalize: ${label}`);
       answers.push(
         await post(stack, `mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { replayed } }`, {
@@ -329,12 +375,16 @@ describe("fuzz: malformed and hostile input never gets a 5xx or an untyped answe
     await expectAllTyped(answers, labels);
     for (const [i, a] of answers.entries()) {
       const codes = codesOf(a);
-      expect(codes.every(c => c === "BAD_USER_INPUT" || c === "NOT_FOUND"), `${labels[i]}: ${codes}`).toBe(true);
+      expect(
+        codes.every(c => c === "BAD_USER_INPUT" || c === "NOT_FOUND"),
+        `${labels[i]}: ${codes}`,
+      ).toBe(true);
     }
   });
 
   it("deep and wide queries: depth and complexity limits answer, the server keeps going", async () => {
-    const nested = (n: number) => `{ certificates(first: 1) { edges { node { ${"raProfile { authority { name } } ".repeat(1)} } } } }`.replace("name", "name ".repeat(n));
+    const nested = (n: number) =>
+      `{ certificates(first: 1) { edges { node { ${"raProfile { authority { name } } ".repeat(1)} } } } }`.replace("name", "name ".repeat(n));
     const cases = [
       // Real fields, deeper than MAX_QUERY_DEPTH through fragments spreading each other.
       `query { certificates(first: 1) { ...A } } fragment A on CertificateConnection { edges { node { ...B } } }
@@ -348,7 +398,10 @@ describe("fuzz: malformed and hostile input never gets a 5xx or an untyped answe
     ];
     const answers = [];
     for (const query of cases) answers.push(await post(stack, query));
-    await expectAllTyped(answers, cases.map((_, i) => `deep/wide #${i}`));
+    await expectAllTyped(
+      answers,
+      cases.map((_, i) => `deep/wide #${i}`),
+    );
     // 3,000 costly aliases: refused at the token limit (MAX_QUERY_TOKENS) before they would be priced.
     expect(codesOf(answers[3]!)).toEqual(["GRAPHQL_PARSE_FAILED"]);
   });
@@ -357,17 +410,77 @@ describe("fuzz: malformed and hostile input never gets a 5xx or an untyped answe
     const rand = prng(0x5eed_8);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const seeds: { query: string; variables?: Record<string, unknown> }[] = [
-      { query: `query($f: CertificateFilter, $n: Int!) { certificates(first: $n, filter: $f) { totalCount edges { cursor node { id state subject { commonName } } } pageInfo { endCursor } } }`, variables: { n: 5, f: { states: ["ISSUED"], subjectContains: "host" } } },
-      { query: `query($id: ID!) { certificate(id: $id) { id backend serialNumber notAfter publicKey { algorithm size } raProfile { name } key { name } } }`, variables: { id: czCertId } },
-      { query: `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Certificate { state } ... on Request { status } } }`, variables: { ids: [hzCertId, czCertId] } },
+      {
+        query: `query($f: CertificateFilter, $n: Int!) { certificates(first: $n, filter: $f) { totalCount edges { cursor node { id state subject { commonName } } } pageInfo { endCursor } } }`,
+        variables: { n: 5, f: { states: ["ISSUED"], subjectContains: "host" } },
+      },
+      {
+        query: `query($id: ID!) { certificate(id: $id) { id backend serialNumber notAfter publicKey { algorithm size } raProfile { name } key { name } } }`,
+        variables: { id: czCertId },
+      },
+      {
+        query: `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Certificate { state } ... on Request { status } } }`,
+        variables: { ids: [hzCertId, czCertId] },
+      },
       { query: `{ requests(first: 3, filter: { statuses: [PENDING] }) { edges { node { id status profile } } } }` },
       { query: `{ raProfiles { id name enabled authority { name } } backends { backend reachable } }` },
-      { query: `mutation($i: IssueInput!) { issue(input: $i) { replayed certificate { id state } request { status } } }`, variables: { i: { horizonProfile: "auto-profile", csr: csrPem, subject: [{ element: "cn.1", value: "fuzz.example" }] } } },
-      { query: `mutation($i: RevokeInput!) { revoke(input: $i) { replayed certificate { state } } }`, variables: { i: { certificateId: czCertId, reason: "SUPERSEDED" } } },
-      { query: `mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { request { status } generatedPassword } }`, variables: { i: { estEnroll: { profile: "est-profile", dn: "CN=fuzz" } } } },
+      {
+        query: `mutation($i: IssueInput!) { issue(input: $i) { replayed certificate { id state } request { status } } }`,
+        variables: { i: { horizonProfile: "auto-profile", csr: csrPem, subject: [{ element: "cn.1", value: "fuzz.example" }] } },
+      },
+      {
+        query: `mutation($i: RevokeInput!) { revoke(input: $i) { replayed certificate { state } } }`,
+        variables: { i: { certificateId: czCertId, reason: "SUPERSEDED" } },
+      },
+      {
+        query: `mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { request { status } generatedPassword } }`,
+        variables: { i: { estEnroll: { profile: "est-profile", dn: "CN=fuzz" } } },
+      },
     ];
-    const tokens = ["{", "}", "(", ")", ":", "$", '"', "...", "@skip(if: true)", "!", "[", "]", "=", "#", "\\", "\u0000", "é", "𝔘", "__schema", "on", "1e999", "-", "\n", " "];
-    const values = [null, 0, -1, 2 ** 53, 1.5, "", "x".repeat(10_000), "\u0000", {}, [], [[[]]], true, "{__typename}", "-----BEGIN CERTIFICATE-----", "ISSUED", hzCertId];
+    const tokens = [
+      "{",
+      "}",
+      "(",
+      ")",
+      ":",
+      "$",
+      '"',
+      "...",
+      "@skip(if: true)",
+      "!",
+      "[",
+      "]",
+      "=",
+      "#",
+      "\\",
+      "\u0000",
+      "é",
+      "𝔘",
+      "__schema",
+      "on",
+      "1e999",
+      "-",
+      "\n",
+      " ",
+    ];
+    const values = [
+      null,
+      0,
+      -1,
+      2 ** 53,
+      1.5,
+      "",
+      "x".repeat(10_000),
+      "\u0000",
+      {},
+      [],
+      [[[]]],
+      true,
+      "{__typename}",
+      "-----BEGIN CERTIFICATE-----",
+      "ISSUED",
+      hzCertId,
+    ];
     const mutateText = (q: string): string => {
       const at = Math.floor(rand() * q.length);
       switch (Math.floor(rand() * 5)) {

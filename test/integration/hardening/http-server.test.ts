@@ -42,7 +42,12 @@ describe("HTTP server hygiene", () => {
       "HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS",
     ]);
     expect(problems({ SHUTDOWN_GRACE_MS: "-1", HTTP_KEEP_ALIVE_TIMEOUT_MS: "0" })).toHaveLength(2);
-    expect(loadConfig({})).toMatchObject({ shutdownGraceMs: 10_000, httpRequestTimeoutMs: 30_000, httpHeadersTimeoutMs: 10_000, httpKeepAliveTimeoutMs: 5000 });
+    expect(loadConfig({})).toMatchObject({
+      shutdownGraceMs: 10_000,
+      httpRequestTimeoutMs: 30_000,
+      httpHeadersTimeoutMs: 10_000,
+      httpKeepAliveTimeoutMs: 5000,
+    });
   });
 
   it("a client that never finishes its headers gets 408 and its connection closed (HTTP_HEADERS_TIMEOUT_MS)", async () => {

@@ -244,7 +244,7 @@ describe("limits: introspection and GraphiQL", () => {
         expectTypedAnswer(res, query);
         expect(res.status).toBe(400);
         expect(codesOf(res)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
-        expect(res.text).not.toContain("Certificate\",\"fields");
+        expect(res.text).not.toContain('Certificate","fields');
         const overSocket = await overWs(ws, query);
         expect(overSocket.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
         expect(overSocket.data).toBeUndefined();

@@ -30,8 +30,15 @@ describe("log redaction: secrets the gateway holds are censored in whatever line
   let horizonAnswer: Record<string, any>;
 
   beforeAll(async () => {
-    stack = await startTestStack({ HORIZON_CREDENTIALS: "forward", CZERTAINLY_CREDENTIALS: "forward", LOG_LEVEL: "trace", RATE_LIMIT_PER_MINUTE: "0" }, log);
-    caller = { "x-api-id": stack.hz.accounts.admin.apiId, "x-api-key": stack.hz.accounts.admin.apiKey, "ssl-client-cert": stack.cz.clientCert.header };
+    stack = await startTestStack(
+      { HORIZON_CREDENTIALS: "forward", CZERTAINLY_CREDENTIALS: "forward", LOG_LEVEL: "trace", RATE_LIMIT_PER_MINUTE: "0" },
+      log,
+    );
+    caller = {
+      "x-api-id": stack.hz.accounts.admin.apiId,
+      "x-api-key": stack.hz.accounts.admin.apiKey,
+      "ssl-client-cert": stack.cz.clientCert.header,
+    };
     // The IncomingMessage of the next request, as the gateway's HTTP server gets it.
     stack.gateway.httpServer.prependListener("request", (req: IncomingMessage) => {
       received ??= req;
@@ -39,7 +46,14 @@ describe("log redaction: secrets the gateway holds are censored in whatever line
     const res = await post(
       stack,
       `mutation($i: IssueInput!) { issue(input: $i) { request { backendId } pkcs12 } }`,
-      { i: { horizonProfile: "central-profile", keyType: "rsa-2048", subject: [{ element: "cn.1", value: "log-redaction.example" }], password: P12_PASSWORD } },
+      {
+        i: {
+          horizonProfile: "central-profile",
+          keyType: "rsa-2048",
+          subject: [{ element: "cn.1", value: "log-redaction.example" }],
+          password: P12_PASSWORD,
+        },
+      },
       caller,
     );
     expect(res.json!.errors).toBeUndefined();

@@ -50,7 +50,11 @@ describe("observability: /metrics", () => {
     expect(await count("horizon", "horizon.searchCertificates")).toBeGreaterThanOrEqual(1);
     expect(await count("horizon", "horizon.searchRequests")).toBeGreaterThanOrEqual(1);
     // A histogram: buckets per backend/operation, and a sum of seconds.
-    const buckets = await metric(stack, "pki_graph_upstream_request_duration_seconds_bucket", { backend: "horizon", operation: "horizon.searchRequests", le: "+Inf" });
+    const buckets = await metric(stack, "pki_graph_upstream_request_duration_seconds_bucket", {
+      backend: "horizon",
+      operation: "horizon.searchRequests",
+      le: "+Inf",
+    });
     expect(buckets).toBeGreaterThanOrEqual(1);
   });
 

@@ -54,7 +54,7 @@ describe("production: no schema details in errors", () => {
     await Promise.all([prod.close(), dev.close()]);
   });
 
-  it("a misspelled field or argument answers GRAPHQL_VALIDATION_FAILED without \"Did you mean\" (HTTP, WebSocket and SSE)", async () => {
+  it('a misspelled field or argument answers GRAPHQL_VALIDATION_FAILED without "Did you mean" (HTTP, WebSocket and SSE)', async () => {
     for (const query of MISSPELLED) {
       const res = await post(prod, query);
       expectTypedAnswer(res, query);
@@ -73,14 +73,17 @@ describe("production: no schema details in errors", () => {
     }
   });
 
-  it("a misspelled input field or enum value in variables answers BAD_USER_INPUT without \"Did you mean\" (HTTP and WebSocket)", async () => {
+  it('a misspelled input field or enum value in variables answers BAD_USER_INPUT without "Did you mean" (HTTP and WebSocket)', async () => {
     const issue = `mutation($i: IssueInput!) { issue(input: $i) { certificate { id } } }`;
     const revoke = `mutation($i: RevokeInput!) { revoke(input: $i) { certificate { id } } }`;
     for (const [query, variables] of [
       [issue, { i: { csrr: "x" } }],
       [revoke, { i: { certificateId: "x", reason: "KEY_COMPROMIZE" } }],
     ] as const) {
-      for (const [stack, suggests] of [[prod, false], [dev, true]] as const) {
+      for (const [stack, suggests] of [
+        [prod, false],
+        [dev, true],
+      ] as const) {
         const res = await post(stack, query, variables);
         expect(res.status).toBe(400);
         expect(codesOf(res)).toEqual(["BAD_USER_INPUT"]);
@@ -114,7 +117,10 @@ describe("production: EMBEDDED_EMULATORS", () => {
     const base = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !/^(CZERTAINLY_|HORIZON_|EMBEDDED_EMULATORS$|NODE_ENV$|PORT$|HOST$|OPS_)/.test(k)),
     );
-    return spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env: { ...base, PORT: "0", HOST: "127.0.0.1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    return spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      env: { ...base, PORT: "0", HOST: "127.0.0.1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   };
 
   it("defaults to false with NODE_ENV=production (and to true otherwise)", () => {
@@ -219,7 +225,9 @@ describe("OPS_PORT: /metrics and /readyz on a port of their own", () => {
     expect((await send(`${ops}/readyz`, { method: "GET" })).json).toEqual({ status: "ready", backends: { czertainly: true, horizon: true } });
     expect((await send(`${ops}/healthz`, { method: "GET" })).status).toBe(200);
     // GraphQL is not on the ops port.
-    expect((await send(`${ops}/graphql`, { body: JSON.stringify({ query: "{ __typename }" }), headers: { "content-type": "application/json" } })).status).toBe(404);
+    expect(
+      (await send(`${ops}/graphql`, { body: JSON.stringify({ query: "{ __typename }" }), headers: { "content-type": "application/json" } })).status,
+    ).toBe(404);
 
     for (const path of ["/metrics", "/readyz"]) {
       const main = await send(`${baseOf(stack)}${path}`, { method: "GET" });

@@ -19,7 +19,10 @@ function fragmentBomb(n: number): string {
 }
 
 /** 30 pages of 100 (valid, and it runs): cost 30 × (1 + 100 × 7) = 21,030; padded with `count` `__typename` aliases. */
-const COSTLY = Array.from({ length: 30 }, (_, i) => `c${i}: certificates(first: 100) { edges { node { id serialNumber state backend notAfter } } }`).join(" ");
+const COSTLY = Array.from(
+  { length: 30 },
+  (_, i) => `c${i}: certificates(first: 100) { edges { node { id serialNumber state backend notAfter } } }`,
+).join(" ");
 const padded = (count: number) => `{ ${COSTLY} ${Array.from({ length: count }, (_, i) => `a${i}: __typename`).join(" ")} }`;
 
 /** The same fragment spread many times, each spread carrying two directives: valid, and one field to run. */
@@ -126,12 +129,18 @@ describe("query cost: bounded work before execution (default limits)", () => {
     expect(answers.status).toBe(400);
     for (const errors of [answers.http, answers.ws, answers.sse]) {
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatchObject({ message: expect.stringMatching(/31 aliases.*MAX_ALIASES/), extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
+      expect(errors[0]).toMatchObject({
+        message: expect.stringMatching(/31 aliases.*MAX_ALIASES/),
+        extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+      });
     }
     // 4 aliases in a fragment spread 8 times (by two fragments) are 32.
-    const spread = await post(stack, `{ certificates(first: 1) { nodes { ...B ...C } } }
+    const spread = await post(
+      stack,
+      `{ certificates(first: 1) { nodes { ...B ...C } } }
       fragment A on Certificate { a: id b: id c: id d: id }
-      fragment B on Certificate { ...A ...A ...A ...A } fragment C on Certificate { ...A ...A ...A ...A }`);
+      fragment B on Certificate { ...A ...A ...A ...A } fragment C on Certificate { ...A ...A ...A ...A }`,
+    );
     expect(spread.status).toBe(400);
     expect(spread.json!.errors![0]!.message).toMatch(/32 aliases/);
   });
@@ -141,7 +150,10 @@ describe("query cost: bounded work before execution (default limits)", () => {
     expect(answers.status).toBe(400);
     for (const errors of [answers.http, answers.ws, answers.sse]) {
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatchObject({ message: expect.stringMatching(/200 directives.*MAX_DIRECTIVES/), extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
+      expect(errors[0]).toMatchObject({
+        message: expect.stringMatching(/200 directives.*MAX_DIRECTIVES/),
+        extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+      });
     }
     const within = await post(stack, directiveFlood(25));
     expect(within.json!.errors).toBeUndefined();
@@ -156,11 +168,17 @@ describe("query cost: bounded work before execution (default limits)", () => {
       expect(errors[0]!.extensions?.code).toBe("GRAPHQL_PARSE_FAILED");
     }
     // Within the token limit: repeated in one response level, also where execution merges parents.
-    for (const query of [`{ ${"__typename ".repeat(21)} }`, `{ certificates(first: 1) { nodes { ${"raProfile { name name name } ".repeat(7)} } } }`]) {
+    for (const query of [
+      `{ ${"__typename ".repeat(21)} }`,
+      `{ certificates(first: 1) { nodes { ${"raProfile { name name name } ".repeat(7)} } } }`,
+    ]) {
       const res = await post(stack, query);
       expect(res.status, query).toBe(400);
       expect(res.json!.errors).toHaveLength(1);
-      expect(res.json!.errors![0]).toMatchObject({ message: expect.stringMatching(/21 times.*MAX_REPEATED_FIELDS/), extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
+      expect(res.json!.errors![0]).toMatchObject({
+        message: expect.stringMatching(/21 times.*MAX_REPEATED_FIELDS/),
+        extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+      });
     }
     const merged = await post(stack, `{ certificates(first: 1) { nodes { ${"raProfile { name } ".repeat(20)} } } }`);
     expect(merged.json!.errors).toBeUndefined();
@@ -181,12 +199,18 @@ describe("query cost: bounded work before execution (default limits)", () => {
     expect(answers.status).toBe(400);
     for (const errors of [answers.http, answers.ws, answers.sse]) {
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatchObject({ message: expect.stringMatching(/more than 2000 values.*MAX_VARIABLE_VALUES/), extensions: { code: "BAD_USER_INPUT" } });
+      expect(errors[0]).toMatchObject({
+        message: expect.stringMatching(/more than 2000 values.*MAX_VARIABLE_VALUES/),
+        extensions: { code: "BAD_USER_INPUT" },
+      });
     }
     // Deeply nested lists: the body is refused before JSON.parse spends its time on it, over HTTP and SSE.
     const nestedBody = `{"query":${JSON.stringify(NODES)},"variables":{"ids":${"[".repeat(100_000)}"x"${"]".repeat(100_000)}}}`;
     for (const url of [stack.gateway.url, `${baseOf(stack)}/graphql/stream`]) {
-      const nested = await send(url, { body: nestedBody, headers: { "content-type": "application/json", accept: "application/json, text/event-stream" } });
+      const nested = await send(url, {
+        body: nestedBody,
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      });
       expect(nested.status, url).toBe(400);
       expect(nested.json!.errors).toEqual([{ message: "Request body nests deeper than 64 levels", extensions: { code: "BAD_REQUEST" } }]);
       await expectHealthy(stack);

@@ -193,12 +193,19 @@ describe("shutdown of the real process (SIGTERM / SIGINT)", () => {
       "graphql-ws gets 1001, the SSE stream ends, a new request gets 503, exit 0 without an error line",
     async () => {
       // generous timeouts: nothing here may run out while the test waits for its events
-      const gw = await startGateway({ ...(await startBackends()), SHUTDOWN_GRACE_MS: "60000", HTTP_HEADERS_TIMEOUT_MS: "60000", HTTP_REQUEST_TIMEOUT_MS: "60000" });
+      const gw = await startGateway({
+        ...(await startBackends()),
+        SHUTDOWN_GRACE_MS: "60000",
+        HTTP_HEADERS_TIMEOUT_MS: "60000",
+        HTTP_REQUEST_TIMEOUT_MS: "60000",
+      });
       const profiles = await gql(gw.url, `{ raProfiles { id name } }`);
       const profileId = (name: string) => profiles.body.data.raProfiles.find((p: { name: string }) => p.name === name).id as string;
 
       // a pending certificate to watch: its subscriptions stay open
-      const pending = await gql(gw.url, ISSUE, { i: { raProfileId: profileId("async-profile"), csr: (await makeCsr("pending.shutdown.example")).pem } });
+      const pending = await gql(gw.url, ISSUE, {
+        i: { raProfileId: profileId("async-profile"), csr: (await makeCsr("pending.shutdown.example")).pem },
+      });
       const pendingId = pending.body.data.issue.certificate.id as string;
       const ws = await wsSubscribe(gw.wsUrl, WATCH, { id: pendingId });
       expect(ws.firstNext.data.certificateChanged.state).toBe("PENDING_ISSUE");
@@ -209,7 +216,10 @@ describe("shutdown of the real process (SIGTERM / SIGINT)", () => {
       const cn = "in-flight.shutdown.example";
       const csr = await makeCsr(cn);
       // settled at once so that a failure below never leaves it unhandled
-      const mutation = gql(gw.url, ISSUE, { i: { raProfileId: profileId("sync-profile"), csr: csr.pem } }).catch((e: Error) => ({ status: 0, body: { error: e.message } as any }));
+      const mutation = gql(gw.url, ISSUE, { i: { raProfileId: profileId("sync-profile"), csr: csr.pem } }).catch((e: Error) => ({
+        status: 0,
+        body: { error: e.message } as any,
+      }));
       await held.received;
       const late = await halfSentRequest(gw.url, JSON.stringify({ query: "{ __typename }" }));
 
@@ -244,68 +254,56 @@ describe("shutdown of the real process (SIGTERM / SIGINT)", () => {
     120_000,
   );
 
-  it(
-    "SIGINT on the embedded emulators (no backend URL, plain `npm start`) with an SSE subscription open: the stream ends, exit 0 without an error line",
-    async () => {
-      const gw = await startGateway({});
-      const profiles = await gql(gw.url, `{ raProfiles { id name } }`);
-      const asyncProfile = profiles.body.data.raProfiles.find((p: { name: string }) => p.name === "async-profile").id as string;
-      const pending = await gql(gw.url, ISSUE, { i: { raProfileId: asyncProfile, csr: (await makeCsr("embedded.shutdown.example")).pem } });
-      // one SSE subscription open, as GraphiQL or curl keeps it (this crashed the process: write after end)
-      const sse = await sseSubscribe(gw.url, WATCH, { id: pending.body.data.issue.certificate.id });
-      gw.child.kill("SIGINT");
-      expect((await sse.ended).endsWith("\n\n")).toBe(true);
-      expect(await gw.exited).toEqual({ code: 0, signal: null });
-      expect(gw.lines.some(l => l.msg === "stopped")).toBe(true);
-      expect(errorLines(gw)).toEqual([]);
-    },
-    120_000,
-  );
+  it("SIGINT on the embedded emulators (no backend URL, plain `npm start`) with an SSE subscription open: the stream ends, exit 0 without an error line", async () => {
+    const gw = await startGateway({});
+    const profiles = await gql(gw.url, `{ raProfiles { id name } }`);
+    const asyncProfile = profiles.body.data.raProfiles.find((p: { name: string }) => p.name === "async-profile").id as string;
+    const pending = await gql(gw.url, ISSUE, { i: { raProfileId: asyncProfile, csr: (await makeCsr("embedded.shutdown.example")).pem } });
+    // one SSE subscription open, as GraphiQL or curl keeps it (this crashed the process: write after end)
+    const sse = await sseSubscribe(gw.url, WATCH, { id: pending.body.data.issue.certificate.id });
+    gw.child.kill("SIGINT");
+    expect((await sse.ended).endsWith("\n\n")).toBe(true);
+    expect(await gw.exited).toEqual({ code: 0, signal: null });
+    expect(gw.lines.some(l => l.msg === "stopped")).toBe(true);
+    expect(errorLines(gw)).toEqual([]);
+  }, 120_000);
 
-  it(
-    "a mutation that outlives SHUTDOWN_GRACE_MS is cut and the process still exits 0 (a hung backend does not keep it alive)",
-    async () => {
-      const gw = await startGateway({ ...(await startBackends()), SHUTDOWN_GRACE_MS: "200", CZERTAINLY_TIMEOUT_MS: "300000" });
-      const profiles = await gql(gw.url, `{ raProfiles { id name } }`);
-      const sync = profiles.body.data.raProfiles.find((p: { name: string }) => p.name === "sync-profile").id as string;
-      const held = cz!.holdReplies("POST", ISSUE_PATH); // never released before the exit: the backend hangs
-      const mutation = gql(gw.url, ISSUE, { i: { raProfileId: sync, csr: (await makeCsr("hung.shutdown.example")).pem } }).then(
-        () => "answered",
-        () => "cut",
-      );
-      await held.received;
-      gw.child.kill("SIGTERM");
-      expect(await gw.exited).toEqual({ code: 0, signal: null });
-      expect(await mutation).toBe("cut");
-      expect(gw.lines.find(l => l.msg.startsWith("shutdown grace elapsed"))).toMatchObject({ level: 40, cut: 1, graceMs: 200 });
-      expect(errorLines(gw)).toEqual([]);
-      held.release();
-    },
-    120_000,
-  );
+  it("a mutation that outlives SHUTDOWN_GRACE_MS is cut and the process still exits 0 (a hung backend does not keep it alive)", async () => {
+    const gw = await startGateway({ ...(await startBackends()), SHUTDOWN_GRACE_MS: "200", CZERTAINLY_TIMEOUT_MS: "300000" });
+    const profiles = await gql(gw.url, `{ raProfiles { id name } }`);
+    const sync = profiles.body.data.raProfiles.find((p: { name: string }) => p.name === "sync-profile").id as string;
+    const held = cz!.holdReplies("POST", ISSUE_PATH); // never released before the exit: the backend hangs
+    const mutation = gql(gw.url, ISSUE, { i: { raProfileId: sync, csr: (await makeCsr("hung.shutdown.example")).pem } }).then(
+      () => "answered",
+      () => "cut",
+    );
+    await held.received;
+    gw.child.kill("SIGTERM");
+    expect(await gw.exited).toEqual({ code: 0, signal: null });
+    expect(await mutation).toBe("cut");
+    expect(gw.lines.find(l => l.msg.startsWith("shutdown grace elapsed"))).toMatchObject({ level: 40, cut: 1, graceMs: 200 });
+    expect(errorLines(gw)).toEqual([]);
+    held.release();
+  }, 120_000);
 
-  it(
-    "a second signal during the drain exits at once (status 1), without waiting for the grace",
-    async () => {
-      const gw = await startGateway({ ...(await startBackends()), SHUTDOWN_GRACE_MS: "600000" });
-      const profiles = await gql(gw.url, `{ raProfiles { id name } }`);
-      const sync = profiles.body.data.raProfiles.find((p: { name: string }) => p.name === "sync-profile").id as string;
-      const held = cz!.holdReplies("POST", ISSUE_PATH);
-      const mutation = gql(gw.url, ISSUE, { i: { raProfileId: sync, csr: (await makeCsr("twice.shutdown.example")).pem } }).then(
-        () => "answered",
-        () => "cut",
-      );
-      await held.received;
-      gw.child.kill("SIGTERM");
-      await gw.line("draining and shutting down");
-      gw.child.kill("SIGTERM");
-      expect(await gw.exited).toEqual({ code: 1, signal: null });
-      expect(gw.lines.find(l => l.msg.startsWith("second signal"))).toMatchObject({ level: 40 });
-      expect(await mutation).toBe("cut");
-      held.release();
-    },
-    120_000,
-  );
+  it("a second signal during the drain exits at once (status 1), without waiting for the grace", async () => {
+    const gw = await startGateway({ ...(await startBackends()), SHUTDOWN_GRACE_MS: "600000" });
+    const profiles = await gql(gw.url, `{ raProfiles { id name } }`);
+    const sync = profiles.body.data.raProfiles.find((p: { name: string }) => p.name === "sync-profile").id as string;
+    const held = cz!.holdReplies("POST", ISSUE_PATH);
+    const mutation = gql(gw.url, ISSUE, { i: { raProfileId: sync, csr: (await makeCsr("twice.shutdown.example")).pem } }).then(
+      () => "answered",
+      () => "cut",
+    );
+    await held.received;
+    gw.child.kill("SIGTERM");
+    await gw.line("draining and shutting down");
+    gw.child.kill("SIGTERM");
+    expect(await gw.exited).toEqual({ code: 1, signal: null });
+    expect(gw.lines.find(l => l.msg.startsWith("second signal"))).toMatchObject({ level: 40 });
+    expect(await mutation).toBe("cut");
+    held.release();
+  }, 120_000);
 });
 
 describe("SSE streams when the gateway stops while events are on their way (in process)", () => {

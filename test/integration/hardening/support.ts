@@ -52,12 +52,7 @@ export async function send(
 }
 
 /** POST one GraphQL operation as JSON. */
-export function post(
-  stack: TestStack,
-  query: string,
-  variables?: Record<string, unknown>,
-  headers: Record<string, string> = {},
-): Promise<RawAnswer> {
+export function post(stack: TestStack, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<RawAnswer> {
   return send(stack.gateway.url, {
     body: JSON.stringify({ query, variables }),
     headers: { "content-type": "application/json", ...headers },

@@ -24,7 +24,13 @@ function wsClient(stack: TestStack, opts: { connectionParams?: Record<string, un
       super(url, protocols, { headers: opts.headers });
     }
   }
-  return createClient({ url: stack.gateway.wsUrl, webSocketImpl: HeaderSocket, connectionParams: opts.connectionParams, retryAttempts: 0, lazy: true });
+  return createClient({
+    url: stack.gateway.wsUrl,
+    webSocketImpl: HeaderSocket,
+    connectionParams: opts.connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+  });
 }
 
 /** One operation over graphql-ws: its last result, or the errors it was refused with. */
@@ -155,7 +161,12 @@ describe("graphql-ws: message size (MAX_BODY_BYTES) and variables; SSE refusals;
       ["query, variable missing", QUERY, undefined, /^Variable "\$first" of required type "Int!" was not provided\.$/],
       ["query, wrong type", QUERY, { first: "ten" }, /^Variable "\$first" got invalid value "ten"; Int cannot represent non-integer value: "ten"$/],
       ["subscription, variable missing", SUBSCRIPTION, {}, /^Variable "\$id" of required type "ID!" was not provided\.$/],
-      ["subscription, wrong type", SUBSCRIPTION, { id: { nested: 1 } }, /^Variable "\$id" got invalid value \{ nested: 1 \}; ID cannot represent value: \{ nested: 1 \}$/],
+      [
+        "subscription, wrong type",
+        SUBSCRIPTION,
+        { id: { nested: 1 } },
+        /^Variable "\$id" got invalid value \{ nested: 1 \}; ID cannot represent value: \{ nested: 1 \}$/,
+      ],
     ];
     for (const [label, query, variables, message] of cases) {
       it(label, async () => {
@@ -170,11 +181,15 @@ describe("graphql-ws: message size (MAX_BODY_BYTES) and variables; SSE refusals;
           ["graphql-ws", await overWs(ws, query, variables)],
           ["SSE", await overSse(stack, query, variables)],
         ] as const) {
-          expect(result.errors?.map(e => ({ message: e.message, code: e.extensions?.code })), transport).toEqual([
-            { message: expect.stringMatching(message), code: "BAD_USER_INPUT" },
-          ]);
+          expect(
+            result.errors?.map(e => ({ message: e.message, code: e.extensions?.code })),
+            transport,
+          ).toEqual([{ message: expect.stringMatching(message), code: "BAD_USER_INPUT" }]);
           if (!query.startsWith("subscription")) {
-            expect(result.errors!.map(e => ({ message: e.message, code: e.extensions?.code })), `${transport} = HTTP`).toEqual(expected);
+            expect(
+              result.errors!.map(e => ({ message: e.message, code: e.extensions?.code })),
+              `${transport} = HTTP`,
+            ).toEqual(expected);
           }
         }
         expect(stack.cz.requests.length + stack.hz.requests.length, "no backend call").toBe(calls);
@@ -341,10 +356,16 @@ describe("graphql-ws with HORIZON_CREDENTIALS=forward and CZERTAINLY_CREDENTIALS
     expect(sub.values().map(v => v.status)).toEqual(["PENDING", "COMPLETED"]);
 
     // header names are case-insensitive
-    const lower = await overWs(client({ connectionParams: { "x-api-id": "requester", "X-Api-Key": stack.hz.accounts.requester.apiKey } }), `{ requests(first: 1) { totalCount } }`);
+    const lower = await overWs(
+      client({ connectionParams: { "x-api-id": "requester", "X-Api-Key": stack.hz.accounts.requester.apiKey } }),
+      `{ requests(first: 1) { totalCount } }`,
+    );
     expect(lower.errors).toBeUndefined();
     // a wrong key is the backend's 401
-    const wrong = await overWs(client({ connectionParams: { "X-API-ID": "admin", "X-API-KEY": "not-the-key" } }), `{ requests(first: 1) { totalCount } }`);
+    const wrong = await overWs(
+      client({ connectionParams: { "X-API-ID": "admin", "X-API-KEY": "not-the-key" } }),
+      `{ requests(first: 1) { totalCount } }`,
+    );
     expect(wrong.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", backend: "horizon", backendStatus: 401 });
 
     // values that are no header value (control characters, not a string, too long) are no credentials: no Horizon call
@@ -355,9 +376,10 @@ describe("graphql-ws with HORIZON_CREDENTIALS=forward and CZERTAINLY_CREDENTIALS
       { "X-API-ID": "admin", "X-API-KEY": "k".repeat(5000) },
     ]) {
       const refused = await overWs(client({ connectionParams }), `{ requests(first: 1) { totalCount } }`);
-      expect(refused.errors?.map(e => e.extensions), JSON.stringify(connectionParams).slice(0, 80)).toEqual([
-        expect.objectContaining({ code: "UNAUTHENTICATED", backend: "horizon" }),
-      ]);
+      expect(
+        refused.errors?.map(e => e.extensions),
+        JSON.stringify(connectionParams).slice(0, 80),
+      ).toEqual([expect.objectContaining({ code: "UNAUTHENTICATED", backend: "horizon" })]);
     }
     expect(stack.hz.requests).toHaveLength(0);
   });

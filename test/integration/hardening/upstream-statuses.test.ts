@@ -72,7 +72,11 @@ describe("backend 409 and 429 over real HTTP", () => {
     stack.hz.faults.failStatus = 409;
     stack.hz.faults.failNext = 1;
     const res = await post(stack, `mutation($i: IssueInput!) { issue(input: $i) { certificate { id } } }`, {
-      i: { horizonProfile: "auto-profile", csr: (await makeCsr("conflict.hz.example")).pem, subject: [{ element: "cn.1", value: "conflict.hz.example" }] },
+      i: {
+        horizonProfile: "auto-profile",
+        csr: (await makeCsr("conflict.hz.example")).pem,
+        subject: [{ element: "cn.1", value: "conflict.hz.example" }],
+      },
     });
     expectTypedAnswer(res, "Horizon 409");
     expect(res.json!.errors).toHaveLength(1);
@@ -113,7 +117,13 @@ describe("backend 409 and 429 over real HTTP", () => {
         i: { scepEnroll: { profile: "scep-profile" } },
       });
       expectTypedAnswer(issue, "mutation 429");
-      expect(issue.json!.errors![0]!.extensions).toMatchObject({ code: "UPSTREAM_RATE_LIMITED", backend: "horizon", backendStatus: 429, retryable: true, retryAfterSeconds: 120 });
+      expect(issue.json!.errors![0]!.extensions).toMatchObject({
+        code: "UPSTREAM_RATE_LIMITED",
+        backend: "horizon",
+        backendStatus: 429,
+        retryable: true,
+        retryAfterSeconds: 120,
+      });
 
       Object.assign(stack.cz.faults, { failStatus: 429, failNext: 1 });
       const bare = await post(stack, `query($id: ID!) { certificate(id: $id) { id } }`, { id: czId });

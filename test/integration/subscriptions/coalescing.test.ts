@@ -36,16 +36,16 @@ describe("200 subscribers on 20 pending certificates", () => {
   const subs: Watched[] = [];
 
   beforeAll(async () => {
-    stack = await startTestStack(
-      { WATCH_INTERVAL_MS: String(INTERVAL_MS), MAX_POLLS_PER_SECOND: "1000", RATE_LIMIT_PER_MINUTE: "0" },
-      undefined,
-      { now: clock.now },
-    );
+    stack = await startTestStack({ WATCH_INTERVAL_MS: String(INTERVAL_MS), MAX_POLLS_PER_SECOND: "1000", RATE_LIMIT_PER_MINUTE: "0" }, undefined, {
+      now: clock.now,
+    });
     const profiles = (await stack.gql(`{ raProfiles { id name } }`)).data.raProfiles as { id: string; name: string }[];
     const asyncProfile = profiles.find(p => p.name === "async-profile")!.id;
     for (let i = 0; i <= CERTIFICATES; i++) {
       const { pem } = await makeCsr(`coalesce-${i}.watch.example`);
-      const res = await stack.gql(`mutation($i: IssueInput!) { issue(input: $i) { certificate { id state } } }`, { i: { raProfileId: asyncProfile, csr: pem } });
+      const res = await stack.gql(`mutation($i: IssueInput!) { issue(input: $i) { certificate { id state } } }`, {
+        i: { raProfileId: asyncProfile, csr: pem },
+      });
       expect(res.data.issue.certificate.state).toBe("PENDING_ISSUE");
       const id = res.data.issue.certificate.id as string;
       if (i === CERTIFICATES) other = { id, uuid: fromGlobalId(id).backendId };
@@ -69,7 +69,9 @@ describe("200 subscribers on 20 pending certificates", () => {
     const mine: Watched[] = [];
     for (let s = 0; s < SUBSCRIBERS; s++) {
       const client = clients[s % clients.length]!;
-      mine.push(watch(client, `subscription($id: ID!) { certificateChanged(id: $id) { id state } }`, { id: ids[s % CERTIFICATES] }, "certificateChanged"));
+      mine.push(
+        watch(client, `subscription($id: ID!) { certificateChanged(id: $id) { id state } }`, { id: ids[s % CERTIFICATES] }, "certificateChanged"),
+      );
     }
     subs.push(...mine);
     await Promise.all(mine.map(s => s.untilCount(1)));

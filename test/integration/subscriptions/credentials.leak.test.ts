@@ -81,7 +81,13 @@ describe("forward mode: watchers never leak events across credentials", () => {
   beforeAll(async () => {
     // Polls every 100 ms: credentials are checked again by polls too (and polls never stand in for the mutations here).
     // 40 wrong keys from one address on purpose: the auth-failure backoff (AUTH_FAILURE_LIMIT) would refuse them before the watch.
-    stack = await startTestStack({ HORIZON_CREDENTIALS: "forward", CZERTAINLY_CREDENTIALS: "forward", RATE_LIMIT_PER_MINUTE: "0", AUTH_FAILURE_LIMIT: "0", WATCH_INTERVAL_MS: "100" });
+    stack = await startTestStack({
+      HORIZON_CREDENTIALS: "forward",
+      CZERTAINLY_CREDENTIALS: "forward",
+      RATE_LIMIT_PER_MINUTE: "0",
+      AUTH_FAILURE_LIMIT: "0",
+      WATCH_INTERVAL_MS: "100",
+    });
     const key = (a: { apiId: string; apiKey: string }) => ({ "x-api-id": a.apiId, "x-api-key": a.apiKey });
     ADMIN = key(stack.hz.accounts.admin);
     APPROVER = key(stack.hz.accounts.approver);
@@ -107,7 +113,11 @@ describe("forward mode: watchers never leak events across credentials", () => {
     return res.data.submitRequest.request.id as string;
   };
   const approve = async (requestId: string) => {
-    const res = await stack.gql(`mutation($i: RequestDecisionInput!) { approveRequest(input: $i) { request { status } } }`, { i: { requestId } }, APPROVER);
+    const res = await stack.gql(
+      `mutation($i: RequestDecisionInput!) { approveRequest(input: $i) { request { status } } }`,
+      { i: { requestId } },
+      APPROVER,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data.approveRequest.request.status).toBe("COMPLETED");
   };

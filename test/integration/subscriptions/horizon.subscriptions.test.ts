@@ -12,7 +12,9 @@ describe("Horizon requests watched through approval, over graphql-ws and SSE", (
   let sse: StreamingClient;
 
   const submit = async (input: Record<string, unknown>) => {
-    const res = await stack.gql(`mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { request { id status } certificate { id } } }`, { i: input });
+    const res = await stack.gql(`mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { request { id status } certificate { id } } }`, {
+      i: input,
+    });
     expect(res.errors).toBeUndefined();
     return res.data.submitRequest as { request: { id: string; status: string }; certificate: { id: string } | null };
   };
@@ -91,7 +93,12 @@ describe("Horizon requests watched through approval, over graphql-ws and SSE", (
     await decide("approveRequest", b.id);
     await sub.completed;
     const last = new Map(sub.values().map(v => [v.id, v.status]));
-    expect(last).toEqual(new Map([[a.id, "DENIED"], [b.id, "COMPLETED"]]));
+    expect(last).toEqual(
+      new Map([
+        [a.id, "DENIED"],
+        [b.id, "COMPLETED"],
+      ]),
+    );
   });
 
   it("waitForRequestChange holds until the approval, then answers COMPLETED", async () => {

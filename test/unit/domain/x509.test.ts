@@ -7,7 +7,10 @@ import { makeCsr } from "../../support/csr.js";
 describe("decodeCertificate", () => {
   it("decodes identity, validity, key and extensions from a real certificate", async () => {
     const ca = await EmulatorCa.create("Unit");
-    const { csr } = await makeCsr("www.example.com", { sans: { dns: ["www.example.com", "example.com"], ip: ["10.0.0.1"] }, extraDn: "O=Example Corp,C=CZ" });
+    const { csr } = await makeCsr("www.example.com", {
+      sans: { dns: ["www.example.com", "example.com"], ip: ["10.0.0.1"] },
+      extraDn: "O=Example Corp,C=CZ",
+    });
     const issued = await ca.signCsr(csr, { validityDays: 30 });
     const d = decodeCertificate(issued.base64);
     expect(d.subject.commonName).toBe("www.example.com");
@@ -73,7 +76,8 @@ describe("derBytes (the one PEM/DER reader)", () => {
       "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----",
       "not base64: at all",
       "",
-    ]) expect(derBytes(bad), JSON.stringify(bad.slice(0, 60))).toBeUndefined();
+    ])
+      expect(derBytes(bad), JSON.stringify(bad.slice(0, 60))).toBeUndefined();
     expect(() => decodeCertificate(chain)).toThrow(CertificateDecodeError);
   });
 });
@@ -81,7 +85,11 @@ describe("derBytes (the one PEM/DER reader)", () => {
 describe("decodeDnString", () => {
   it("splits a DN given as text (a pending certificate's request subject)", async () => {
     const { decodeDnString } = await import("../../../src/domain/x509.js");
-    expect(decodeDnString("CN=pending.example, O=Demo Corp, C=CZ")).toMatchObject({ commonName: "pending.example", organization: "Demo Corp", country: "CZ" });
+    expect(decodeDnString("CN=pending.example, O=Demo Corp, C=CZ")).toMatchObject({
+      commonName: "pending.example",
+      organization: "Demo Corp",
+      country: "CZ",
+    });
     expect(decodeDnString("not a dn").dn).toBe("not a dn");
   });
 });

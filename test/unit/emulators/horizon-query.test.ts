@@ -3,12 +3,13 @@ import { searchCertificates } from "../../../src/emulators/horizon/query.js";
 import type { HzCertificate } from "../../../src/backends/horizon/wire.js";
 
 const now = Date.UTC(2026, 0, 1);
-const cert = (id: string, over: Partial<HzCertificate>) => ({ _id: id, dn: `CN=${id}`, revoked: false, notAfter: now + 1e9, subjectAlternateNames: [], ...over }) as HzCertificate;
+const cert = (id: string, over: Partial<HzCertificate>) =>
+  ({ _id: id, dn: `CN=${id}`, revoked: false, notAfter: now + 1e9, subjectAlternateNames: [], ...over }) as HzCertificate;
 const all = [
   cert("a", { profile: "p1" }),
   cert("b", { profile: "p2", revoked: true }),
   cert("c", { profile: "p1", notAfter: now - 1 }),
-  cert("d", { profile: "p2", dn: "CN=d (and or) \"x\"" }),
+  cert("d", { profile: "p2", dn: 'CN=d (and or) "x"' }),
 ];
 const ids = (query: string) => searchCertificates(all, { query }, now).results.map(c => c._id);
 

@@ -19,7 +19,14 @@ const INTERVAL = 1000;
 const caller = (name: string): CallerCredentials => ({ czertainly: { "ssl-client-cert": `cert-of-${name}` }, horizon: {}, principal: name });
 const whoOf = (creds: CallerCredentials) => String((creds.czertainly as Record<string, string>)["ssl-client-cert"]).replace("cert-of-", "");
 
-const record = (id: string, state: CertificateState): CertificateRecord => ({ id, backend: Backend.CZERTAINLY, backendId: id, state, groups: [], labels: [] });
+const record = (id: string, state: CertificateState): CertificateRecord => ({
+  id,
+  backend: Backend.CZERTAINLY,
+  backendId: id,
+  state,
+  groups: [],
+  labels: [],
+});
 const target = (n: number): WatchTarget => watchTarget("certificate", toGlobalId("Certificate", Backend.CZERTAINLY, `cred-uuid-${n}`));
 
 type Verdict = "ok" | "unauthorized" | "forbidden" | "gone";
@@ -166,7 +173,12 @@ describe("WatchHub with per-caller credentials", () => {
     const polls = backend.reads.filter(r => r.at > start);
     expect(polls.length).toBeGreaterThanOrEqual(2);
     // both callers' credentials are checked again, one after the other, never two polls within an interval
-    expect(polls.slice(0, 2).map(p => p.who).sort()).toEqual(["alice", "bob"]);
+    expect(
+      polls
+        .slice(0, 2)
+        .map(p => p.who)
+        .sort(),
+    ).toEqual(["alice", "bob"]);
     for (let i = 1; i < polls.length; i++) expect(polls[i]!.who).not.toBe(polls[i - 1]!.who);
     for (let i = 1; i < polls.length; i++) expect(polls[i]!.at - polls[i - 1]!.at).toBeGreaterThanOrEqual(INTERVAL);
 

@@ -95,7 +95,9 @@ describe("linear walks: each fragment is looked at once", () => {
     const stats: WalkStats = { visits: 0 };
     const aliases = opOf(`{ items { ...A ...A } } fragment A on Item { x: id y: id }`).doc;
     expect(checkDocumentShape(aliases, LIMITS, stats)?.message).toMatch(/4 aliases, more than the 3 allowed/);
-    const directives = opOf(`{ items { ...D @skip(if: false) ...D } } fragment D on Item { id @include(if: true) children @skip(if: false) { id } }`).doc;
+    const directives = opOf(
+      `{ items { ...D @skip(if: false) ...D } } fragment D on Item { id @include(if: true) children @skip(if: false) { id } }`,
+    ).doc;
     expect(checkDocumentShape(directives, LIMITS)?.message).toMatch(/5 directives, more than the 4 allowed/);
     expect(checkDocumentShape(opOf(`{ items { ...A } } fragment A on Item { x: id y: id z: id }`).doc, LIMITS)).toBeUndefined();
     // A bomb of 2^30 spreads: every figure is composed, not expanded (each selection once per walk).
@@ -109,7 +111,10 @@ describe("linear walks: each fragment is looked at once", () => {
   it("documentShapeRule refuses before the schema rules walk the document: one error, whatever else is wrong", () => {
     const doc = parse(`{ a: one { id } b: one { id } c: one { id } d: one { id } unknown1 unknown2 one { nope } }`);
     expect(validate(schema, doc, specifiedRules).length).toBe(3);
-    for (const rules of [[documentShapeRule(LIMITS), ...specifiedRules], [...specifiedRules, documentShapeRule(LIMITS)]]) {
+    for (const rules of [
+      [documentShapeRule(LIMITS), ...specifiedRules],
+      [...specifiedRules, documentShapeRule(LIMITS)],
+    ]) {
       const errors = validate(schema, doc, rules);
       expect(errors.map(e => e.message)).toEqual(["The operation has 4 aliases, more than the 3 allowed (MAX_ALIASES)"]);
     }
@@ -126,9 +131,13 @@ describe("linear walks: each fragment is looked at once", () => {
     expect(count(`{ one { id ...F } } fragment F on Item { id }`).max).toBe(2);
     // Execution merges the three `children`, so their ids are one level of 3 × 2.
     expect(count(`{ one { ${"children(first: 1) { id id } ".repeat(3)} } }`)).toMatchObject({ max: 6, responseName: "id" });
-    expect(checkDocumentShape(parse(`{ one { id id id id } }`), LIMITS)?.message).toMatch(/selects "id" 4 times in one place, more than the 3 allowed/);
+    expect(checkDocumentShape(parse(`{ one { id id id id } }`), LIMITS)?.message).toMatch(
+      /selects "id" 4 times in one place, more than the 3 allowed/,
+    );
     // A walk that would expand past the cap stops there.
-    const { op, fragments } = opOf(`{ one { ${"children { ...F } ".repeat(1)} } } fragment F on Item { a: children { id } b: children { id } c: children { id } }`);
+    const { op, fragments } = opOf(
+      `{ one { ${"children { ...F } ".repeat(1)} } } fragment F on Item { a: children { id } b: children { id } c: children { id } }`,
+    );
     expect(repeatedFields(op, fragments, 3).visits).toBe(4);
   });
 
@@ -169,7 +178,9 @@ describe("checkOperationLimits", () => {
   });
 
   it("keeps depth and complexity refusals", () => {
-    expect(check(`{ items(first: 100) { children(first: 100) { children(first: 100) { id } } } }`)?.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX" });
+    expect(check(`{ items(first: 100) { children(first: 100) { children(first: 100) { id } } } }`)?.extensions).toMatchObject({
+      code: "QUERY_TOO_COMPLEX",
+    });
     const deep = `{ one { ${"children { ".repeat(12)} id ${"} ".repeat(12)} } }`;
     expect(check(deep)?.extensions).toMatchObject({ code: "QUERY_TOO_DEEP", depth: 14 });
   });

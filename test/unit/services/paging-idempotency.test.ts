@@ -73,19 +73,49 @@ describe("IdempotencyStore", () => {
 
   it("refuses the same key with different input", async () => {
     const store = new IdempotencyStore();
-    await store.run(scope("k2", { a: 1 }), async () => 1, x => x);
-    await expect(store.run(scope("k2", { a: 2 }), async () => 2, x => x)).rejects.toMatchObject({
+    await store.run(
+      scope("k2", { a: 1 }),
+      async () => 1,
+      x => x,
+    );
+    await expect(
+      store.run(
+        scope("k2", { a: 2 }),
+        async () => 2,
+        x => x,
+      ),
+    ).rejects.toMatchObject({
       extensions: { code: "IDEMPOTENCY_CONFLICT" },
     });
   });
 
   it("forgets a failed call so it can be retried, and ignores calls without a key", async () => {
     const store = new IdempotencyStore();
-    await expect(store.run(scope("k3"), async () => Promise.reject(new Error("boom")), x => x)).rejects.toThrow("boom");
-    expect(await store.run(scope("k3"), async () => "ok", x => x)).toBe("ok");
+    await expect(
+      store.run(
+        scope("k3"),
+        async () => Promise.reject(new Error("boom")),
+        x => x,
+      ),
+    ).rejects.toThrow("boom");
+    expect(
+      await store.run(
+        scope("k3"),
+        async () => "ok",
+        x => x,
+      ),
+    ).toBe("ok");
     let runs = 0;
-    await store.run(scope(undefined), async () => ++runs, x => x);
-    await store.run(scope(undefined), async () => ++runs, x => x);
+    await store.run(
+      scope(undefined),
+      async () => ++runs,
+      x => x,
+    );
+    await store.run(
+      scope(undefined),
+      async () => ++runs,
+      x => x,
+    );
     expect(runs).toBe(2);
   });
 
@@ -98,7 +128,12 @@ describe("IdempotencyStore", () => {
       return new Promise<string>(r => releases.push(r));
     };
     const first = store.run(scope("slow"), slow, x => `replayed ${x}`);
-    for (const key of ["b", "c", "d", "e"]) await store.run(scope(key), async () => key, x => x);
+    for (const key of ["b", "c", "d", "e"])
+      await store.run(
+        scope(key),
+        async () => key,
+        x => x,
+      );
     expect(store.size).toEqual({ done: 2, running: 1 });
     // A retry while the first call runs joins it instead of issuing a second time.
     const retry = store.run(scope("slow"), slow, x => `replayed ${x}`);
@@ -125,7 +160,11 @@ describe("IdempotencyStore", () => {
     expect(await store.run(scope("k1"), action, x => -x)).toBe(5); // expired: runs again
     // The TTL counts from the start of the call, not its end.
     let done!: (v: number) => void;
-    const slow = store.run(scope("k9"), () => new Promise<number>(r => (done = r)), x => -x);
+    const slow = store.run(
+      scope("k9"),
+      () => new Promise<number>(r => (done = r)),
+      x => -x,
+    );
     now += 6_000;
     done(99);
     await slow;
