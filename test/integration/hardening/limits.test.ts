@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config.js";
 import { manualClock } from "../../support/clock.js";
 import { startTestStack, type TestStack } from "../../support/stack.js";
-import { baseOf, codesOf, expectTypedAnswer, metric, post, send, type GqlError } from "./support.js";
+import { baseOf, codesOf, expectTypedAnswer, metric, post, send, overWs } from "./support.js";
 
 const DEEP = `{ certificates(first: 1) { edges { node { raProfile { authority { name } } } } } }`; // depth 6
 const DEEP_BY_FRAGMENT = `query { certificates(first: 1) { ...Page } }
@@ -26,21 +26,6 @@ function wsClient(stack: TestStack, opts: { headers?: Record<string, string>; or
     }
   }
   return createClient({ url: stack.gateway.wsUrl, webSocketImpl: HeaderSocket, retryAttempts: 0, lazy: true });
-}
-
-/** Runs one operation over graphql-ws: its result, or the errors the server refused it with. */
-function overWs(client: Client, query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: GqlError[] }> {
-  return new Promise((resolve, reject) => {
-    let result: { data?: any; errors?: GqlError[] } = {};
-    client.subscribe(
-      { query, variables },
-      {
-        next: value => void (result = value as typeof result),
-        error: error => (Array.isArray(error) ? resolve({ errors: error as GqlError[] }) : reject(error)),
-        complete: () => resolve(result),
-      },
-    );
-  });
 }
 
 /** Whether a WebSocket upgrade is accepted (the HTTP status of a refusal otherwise). */

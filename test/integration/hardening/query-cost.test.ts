@@ -8,7 +8,7 @@ import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "../../support/stack.js";
-import { baseOf, expectTypedAnswer, post, send, type GqlError } from "./support.js";
+import { baseOf, expectTypedAnswer, post, send, type GqlError, overWs } from "./support.js";
 
 /** Each fragment spreads the next twice: 2^n selections when expanded, under 1 KB of text for n = 20. */
 function fragmentBomb(n: number): string {
@@ -35,21 +35,6 @@ const WRONG_IDS = { ids: Array.from({ length: 120_000 }, () => true) };
 
 function wsClient(stack: TestStack): Client {
   return createClient({ url: stack.gateway.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
-}
-
-/** Runs one operation over graphql-ws: its result, or the errors the server refused it with. */
-function overWs(client: Client, query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: GqlError[] }> {
-  return new Promise((resolve, reject) => {
-    let result: { data?: any; errors?: GqlError[] } = {};
-    client.subscribe(
-      { query, variables },
-      {
-        next: value => void (result = value as typeof result),
-        error: error => (Array.isArray(error) ? resolve({ errors: error as GqlError[] }) : reject(error)),
-        complete: () => resolve(result),
-      },
-    );
-  });
 }
 
 /** Runs one operation over SSE (distinct connections): the payload of its `next` event. */

@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import { request } from "undici";
+import type { Client } from "graphql-ws";
 import { expect } from "vitest";
 import { ErrorCode } from "../../../src/errors/error-codes.js";
 import type { TestStack } from "../../support/stack.js";
@@ -152,4 +153,19 @@ export async function inBatches<T, R>(items: readonly T[], limit: number, fn: (i
     }),
   );
   return out;
+}
+
+/** Runs one operation over graphql-ws: its result, or the errors the server refused it with. */
+export function overWs(client: Client, query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: GqlError[] }> {
+  return new Promise((resolve, reject) => {
+    let result: { data?: any; errors?: GqlError[] } = {};
+    client.subscribe(
+      { query, variables },
+      {
+        next: value => void (result = value as typeof result),
+        error: error => (Array.isArray(error) ? resolve({ errors: error as GqlError[] }) : reject(error)),
+        complete: () => resolve(result),
+      },
+    );
+  });
 }
