@@ -322,7 +322,7 @@ export interface CzertainlyClientOptions {
   tls?: { ca?: string; cert?: string; key?: string };
   /** Service identity headers (e.g. ssl-client-cert). */
   headers?: Record<string, string>;
-  /** This client's circuit breaker (default: one made on first use with the process defaults). */
+  /** This client's circuit breaker (default: one made on first use with the default options). */
   breaker?: CircuitBreaker;
 }
 
