@@ -62,8 +62,6 @@ export interface CertificateSearch {
 export interface BackendCapabilities {
   /** Certificate states this backend can hold: a state filter outside them skips it. */
   states: readonly CertificateState[];
-  /** Whether the backend has requests (approval workflows) besides certificates. */
-  requests: boolean;
 }
 
 export interface LoaderOptions {

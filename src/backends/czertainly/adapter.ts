@@ -35,7 +35,6 @@ export function createCzertainlyAdapter(client: CzertainlyClient, opts: { keyInd
     call,
     capabilities: {
       states: Object.values(CertificateState).filter(s => s !== CertificateState.UNKNOWN),
-      requests: false,
     },
     createLoaders: (creds: CallerCredentials, stats: LoaderOptions) => createCzertainlyLoaders(client, creds, { ...stats, keyIndex: opts.keyIndex }),
     async loadCertificate(base, uuid) {

@@ -1,9 +1,7 @@
 import { certificateFromCzertainly, type CzCertificateLike } from "./mapper.js";
-import { fromGlobalId } from "../../domain/ids.js";
 import { ErrorCode } from "../../errors/error-codes.js";
 import { gatewayError } from "../../errors/gateway-error.js";
 import { Certificate } from "../../model/certificate.type.js";
-import { Backend } from "../../model/enums.js";
 import type { AttributeInput } from "../../model/inputs/operation.inputs.js";
 import type { CzertainlyCall } from "./call.js";
 
@@ -33,15 +31,6 @@ export async function freshCzertainlyCertificate(call: CzertainlyCall, uuid: str
   call.loaders.czCertificate.clear(uuid);
   const dto = await call.loaders.czCertificate.load(uuid);
   return dto ? new Certificate(certificateFromCzertainly(dto)) : null;
-}
-
-/** Splits a Certificate id; operations that exist on one backend only say so clearly. */
-export function certificateIdFor(id: string, only?: Backend): { backend: Backend; backendId: string } {
-  const { backend, backendId } = fromGlobalId(id, "Certificate");
-  if (only && backend !== only) {
-    throw gatewayError(ErrorCode.UnsupportedByBackend, `This operation exists for ${only} certificates only`, { backend: backend.toLowerCase() });
-  }
-  return { backend, backendId };
 }
 
 /** AttributeInput → CZERTAINLY RequestAttribute (v2). */

@@ -25,7 +25,7 @@ export function createHorizonAdapter(client: HorizonClient): HorizonAdapter {
     client,
     call,
     // Horizon holds certificates once issued; what is pending is a request.
-    capabilities: { states: [CertificateState.ISSUED, CertificateState.REVOKED, CertificateState.EXPIRED], requests: true },
+    capabilities: { states: [CertificateState.ISSUED, CertificateState.REVOKED, CertificateState.EXPIRED] },
     createLoaders: (creds: CallerCredentials, stats: LoaderOptions) => createHorizonLoaders(client, creds, stats),
     async loadCertificate(base, id) {
       const c = await base.loaders.hzCertificate.load(id);
